@@ -1,0 +1,137 @@
+import GearmanKit
+
+/// The classic `gearman` command line, read with the C tool's getopt string.
+public struct ClassicOptions: Equatable, Sendable {
+    /// The C tool's option string, kept letter for letter.
+    public static let optionString = "bc:f:h:HILnNp:Pst:u:vwi:dS"
+
+    public var functions: [String] = []
+    /// Every `-h` value, in order; each may be a `host[:port],...` list.
+    public var hosts: [String] = []
+    public var port: UInt16?
+    /// Jobs a worker runs before exiting; 0 means no limit.
+    public var count: UInt32 = 0
+    public var unique: String?
+    public var jobPerLine = false
+    public var stripNewline = false
+    public var worker = false
+    public var suppressInput = false
+    public var verbose = false
+    public var prefix = false
+    public var background = false
+    public var daemon = false
+    public var help = false
+    public var useTLS = false
+    public var priority: JobPriority = .normal
+    /// Milliseconds; nil waits forever (the C tool's -1).
+    public var timeoutMilliseconds: Int32?
+    public var pidFile: String?
+    /// Client mode: one job per operand. Worker mode: the command and its arguments.
+    public var operands: [String] = []
+
+    public init() {}
+
+    /// A command line that cannot run, with the words to print after "Error in usage(".
+    public struct UsageError: Error, Equatable {
+        public var message: String
+        /// What was parsed before the error, for the usage text's flag values.
+        public var partial: ClassicOptions
+    }
+
+    /// Parses the arguments after the program name.
+    public static func parse(_ arguments: [String], posixlyCorrect: Bool = false) throws(UsageError) -> ClassicOptions {
+        var options = ClassicOptions()
+        let result: Getopt.Result
+        do {
+            result = try Getopt(optionString: optionString, posixlyCorrect: posixlyCorrect).parse(arguments)
+        } catch {
+            throw UsageError(message: error.description, partial: options)
+        }
+        for option in result.options {
+            do {
+                try options.apply(option)
+            } catch {
+                throw UsageError(message: error.message, partial: options)
+            }
+        }
+        options.operands = result.operands
+        if options.functions.isEmpty && !options.help {
+            throw UsageError(message: "No Functions were provided", partial: options)
+        }
+        return options
+    }
+
+    private mutating func apply(_ option: Getopt.Option) throws(InvalidOptionValue) {
+        let value = option.value ?? ""
+        switch option.letter {
+        case "b": background = true
+        case "c":
+            guard let parsed = UInt32(value) else { throw InvalidOptionValue("invalid job count '\(value)' for -c") }
+            count = parsed
+        case "d": daemon = true
+        case "f":
+            guard !value.isEmpty, value.utf8.count <= 512 else {
+                throw InvalidOptionValue("function name for -f must be 1 to 512 bytes")
+            }
+            functions.append(value)
+        case "h":
+            guard !value.isEmpty else { throw InvalidOptionValue("empty host name for -h") }
+            hosts.append(value)
+        case "i": pidFile = value
+        case "I": priority = .high
+        case "L": priority = .low
+        case "n": jobPerLine = true
+        case "N": jobPerLine = true; stripNewline = true
+        case "p":
+            guard let parsed = PortNumber.parse(value) else { throw InvalidOptionValue("invalid port '\(value)' for -p") }
+            port = parsed
+        case "P": prefix = true
+        case "s": suppressInput = true
+        case "t":
+            guard let parsed = Int32(value) else { throw InvalidOptionValue("invalid timeout '\(value)' for -t (milliseconds)") }
+            timeoutMilliseconds = parsed < 0 ? nil : parsed
+        case "u":
+            guard value.utf8.count <= 64 else {
+                throw InvalidOptionValue("unique key for -u is \(value.utf8.count) bytes; Gearman allows at most 64")
+            }
+            unique = value
+        case "w": worker = true
+        case "H": help = true
+        case "v": verbose = true
+        case "S": useTLS = true
+        default: throw InvalidOptionValue("invalid option -- '\(option.letter)'")
+        }
+    }
+
+    /// The job servers to use: `-h`/`-p` when given, else `GEARMAN_SERVER`, else
+    /// `GEARMAN_SERVERS`, else localhost:4730. Explicit options win over the environment.
+    public func servers(environment: [String: String]) throws(ServerList.ParseError) -> [ServerAddress] {
+        let defaultPort = port ?? ServerAddress.defaultPort
+        if !hosts.isEmpty {
+            var servers: [ServerAddress] = []
+            for host in hosts {
+                servers += try ServerList.parse(host, defaultPort: defaultPort)
+            }
+            return servers
+        }
+        if port != nil {
+            return [ServerAddress(host: "localhost", port: defaultPort)]
+        }
+        for variable in ["GEARMAN_SERVER", "GEARMAN_SERVERS"] {
+            if let list = environment[variable], !list.isEmpty {
+                do {
+                    return try ServerList.parse(list)
+                } catch {
+                    throw ServerList.ParseError(entry: error.entry, reason: "\(error.reason) in \(variable)")
+                }
+            }
+        }
+        return [.localhost]
+    }
+}
+
+/// An option value the C tool would have read with atoi() and silently misused.
+struct InvalidOptionValue: Error {
+    let message: String
+    init(_ message: String) { self.message = message }
+}

@@ -1,0 +1,89 @@
+import GearmanKit
+import Glibc
+
+/// The `gearman` executable: a subcommand word in first position, else classic mode.
+public enum GearmanCommand {
+    /// Subcommands by the word that starts them; classic mode handles everything else.
+    static let subcommands: [String: @Sendable ([String]) -> Int32] = [:]
+
+    /// Runs the tool with `arguments` (including the program name) and returns the exit status.
+    public static func main(arguments: [String]) -> Int32 {
+        let program = arguments.first ?? "gearman"
+        let rest = Array(arguments.dropFirst())
+        if let word = rest.first, let subcommand = subcommands[word] {
+            return subcommand(Array(rest.dropFirst()))
+        }
+        return runClassic(program: program, arguments: rest).rawValue
+    }
+
+    static func runClassic(program: String, arguments: [String]) -> ExitCode {
+        let environment = Environment.current
+        let options: ClassicOptions
+        do {
+            options = try ClassicOptions.parse(arguments, posixlyCorrect: environment["POSIXLY_CORRECT"] != nil)
+        } catch {
+            StandardStreams.write(Usage.text(program: program, options: error.partial, error: error.message),
+                                  to: StandardStreams.error)
+            return .usage
+        }
+        if options.help {
+            StandardStreams.write(Usage.text(program: program, options: options, error: nil), to: StandardStreams.output)
+            return .success
+        }
+        let servers: [ServerAddress]
+        do {
+            servers = try options.servers(environment: environment)
+        } catch {
+            StandardStreams.complain("invalid job server \(error)")
+            return .usage
+        }
+        if options.useTLS && !TLSSupport.isAvailable {
+            StandardStreams.complain("-S: TLS was requested, but the linked libgearman was built without TLS support")
+            return .usage
+        }
+        signal(SIGPIPE, SIG_IGN)
+        if options.daemon {
+            if daemon(1, 0) != 0 {
+                StandardStreams.complain("cannot daemonize: \(StandardStreams.describe(errno: errno))")
+                return .usage
+            }
+            closeInheritedDescriptors()
+        }
+        if let pidFile = options.pidFile {
+            if let problem = PidFile.create(pidFile) {
+                StandardStreams.complain("cannot write pid file \(pidFile): \(problem)")
+                return .usage
+            }
+        }
+        defer { PidFile.remove() }
+        if options.worker {
+            return WorkerMode(options: options, servers: servers).run()
+        }
+        return ClientMode(options: options, servers: servers).run()
+    }
+}
+
+/// A daemon keeps no descriptor it inherited beyond stdin, stdout and stderr: a parent's
+/// pipe or socket held open by the daemon would make the parent wait for it forever.
+private func closeInheritedDescriptors() {
+    let limit = min(Int32(clamping: sysconf(Int32(_SC_OPEN_MAX))), 65536)
+    if limit > 3 {
+        for fd in 3..<limit { close(fd) }
+    }
+}
+
+/// The process environment as a dictionary, without Foundation.
+enum Environment {
+    static var current: [String: String] {
+        var result: [String: String] = [:]
+        var entry = environ
+        while let pointer = entry.pointee {
+            let text = String(cString: pointer)
+            if let equals = text.firstIndex(of: "=") {
+                result[String(text[..<equals])] = String(text[text.index(after: equals)...])
+            }
+            entry += 1
+        }
+        return result
+    }
+}

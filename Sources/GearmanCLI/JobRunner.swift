@@ -1,0 +1,55 @@
+import GearmanKit
+
+/// Runs one job in worker mode: echoes the workload, or feeds it through the command and
+/// turns the command's output and exit status into WORK_DATA, WORK_COMPLETE or WORK_FAIL.
+struct JobRunner {
+    let command: ShellCommand?
+    /// `-n`/`-N`: every output line goes out as its own WORK_DATA as soon as it is read.
+    let sendsLines: Bool
+    let stripNewline: Bool
+
+    func run(_ job: borrowing Job) -> JobOutcome {
+        guard let command else {
+            StandardStreams.write(job.workload, to: StandardStreams.output)
+            return .complete([])
+        }
+        var output: [UInt8] = []
+        var splitter = LineSplitter()
+        var sendFailed = false
+        func send(_ line: [UInt8]) {
+            if sendFailed { return }
+            let payload = stripNewline ? LineSplitter.stripNewline(line) : line[...]
+            let error: GearmanError? = payload.withUnsafeBytes { bytes -> GearmanError? in
+                do throws(GearmanError) { try job.sendData(bytes); return nil } catch { return error }
+            }
+            if let error {
+                StandardStreams.complain(error.message)
+                sendFailed = true
+            }
+        }
+        let termination = command.run(input: job.workload) { chunk in
+            if sendsLines {
+                for line in splitter.feed(chunk) { send(line) }
+            } else {
+                output.append(contentsOf: chunk)
+            }
+        }
+        if sendsLines, let last = splitter.finish() { send(last) }
+        switch termination {
+        case .exited(0):
+            return sendFailed ? .fail : .complete(output)
+        case .couldNotStart(let code):
+            StandardStreams.complain("cannot run '\(command.arguments[0])': \(StandardStreams.describe(errno: code))")
+            return .fail
+        case .exited(let status):
+            StandardStreams.complain("job \(job.handle): '\(command.arguments[0])' exited with status \(status)")
+        case .signaled(let signal):
+            StandardStreams.complain("job \(job.handle): '\(command.arguments[0])' was killed by signal \(signal)")
+        }
+        // As the C tool does, a failing command's output still reaches the client first.
+        if !output.isEmpty {
+            output.withUnsafeBytes { bytes in _ = try? job.sendData(bytes) }
+        }
+        return .fail
+    }
+}

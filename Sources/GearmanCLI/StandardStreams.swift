@@ -1,0 +1,62 @@
+import Glibc
+import GearmanKit
+
+/// Unbuffered writes and whole reads on file descriptors, so output keeps the order
+/// in which packets arrive and binary data passes untouched.
+enum StandardStreams {
+    static let input: Int32 = 0
+    static let output: Int32 = 1
+    static let error: Int32 = 2
+
+    /// Writes all of `bytes` to `fd`; false if the descriptor refused them.
+    @discardableResult
+    static func write(_ bytes: UnsafeRawBufferPointer, to fd: Int32) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let written = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            offset += written
+        }
+        return true
+    }
+
+    @discardableResult
+    static func write(_ text: String, to fd: Int32) -> Bool {
+        var text = text
+        return text.withUTF8 { write(UnsafeRawBufferPointer($0), to: fd) }
+    }
+
+    /// Writes `gearman: <message>` and a newline to stderr.
+    static func complain(_ message: String) {
+        write("gearman: \(message)\n", to: error)
+    }
+
+    /// Reads `fd` to its end.
+    static func readAll(_ fd: Int32) -> [UInt8] {
+        var data: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count > 0 {
+                data.append(contentsOf: chunk[0..<count])
+            } else if count == 0 || errno != EINTR {
+                return data
+            }
+        }
+    }
+
+    /// The text of `errno`-style error `code`.
+    static func describe(errno code: Int32) -> String {
+        String(cString: strerror(code))
+    }
+}
+
+extension GearmanError {
+    /// Why a connection failed, in words: the system error when there is one.
+    var connectionFailure: String {
+        systemErrno != 0 ? StandardStreams.describe(errno: systemErrno) : "connection failed (\(codeName))"
+    }
+}

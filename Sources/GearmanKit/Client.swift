@@ -1,0 +1,131 @@
+import CGearman
+
+/// A Gearman client over libgearman: submits jobs and reports what happens to them.
+public final class Client {
+    private let client: UnsafeMutablePointer<gearman_client_st>
+
+    /// Connects lazily to `servers` (all of them, libgearman fails over between them).
+    /// `timeoutMilliseconds` bounds every wait for the server; nil waits forever.
+    public init(servers: [ServerAddress], timeoutMilliseconds: Int32?) throws(GearmanError) {
+        guard let client = gearman_client_create(nil) else {
+            throw GearmanError(code: GEARMAN_MEMORY_ALLOCATION_FAILURE, message: "cannot allocate a libgearman client", systemErrno: 0)
+        }
+        self.client = client
+        // libgearman adds $GEARMAN_SERVERS by itself; the caller's list replaces it.
+        gearman_client_remove_servers(client)
+        for server in servers {
+            let ret = gearman_client_add_server(client, server.host, in_port_t(server.port))
+            if ret != GEARMAN_SUCCESS { throw lastError(ret) }
+        }
+        if let timeoutMilliseconds {
+            gearman_client_set_timeout(client, timeoutMilliseconds)
+        }
+        // Ask for WORK_EXCEPTION: without it gearmand drops the exception and the client waits forever.
+        gearman_client_add_options(client, gearman_client_options_t(GEARMAN_CLIENT_FREE_TASKS.rawValue | GEARMAN_CLIENT_EXCEPTION.rawValue))
+        gearman_client_set_created_fn(client) { Client.deliver(task: $0, kind: .created) }
+        gearman_client_set_data_fn(client) { Client.deliver(task: $0, kind: .data) }
+        gearman_client_set_warning_fn(client) { Client.deliver(task: $0, kind: .warning) }
+        gearman_client_set_status_fn(client) { Client.deliver(task: $0, kind: .status) }
+        gearman_client_set_complete_fn(client) { Client.deliver(task: $0, kind: .complete) }
+        gearman_client_set_exception_fn(client) { Client.deliver(task: $0, kind: .exception) }
+        gearman_client_set_fail_fn(client) { Client.deliver(task: $0, kind: .failed) }
+    }
+
+    deinit {
+        gearman_client_free(client)
+    }
+
+    /// Asks libgearman for TLS connections (only works when it was built with TLS; see `TLSSupport`).
+    public func enableTLS() {
+        gearman_client_add_options(client, GEARMAN_CLIENT_SSL)
+    }
+
+    /// Submits one job per request, all with `workload`, and waits until every one is
+    /// created (background) or finished (foreground). `onEvent` gets each job's events
+    /// with the job's function name.
+    public func run(
+        _ requests: [JobRequest],
+        workload: UnsafeRawBufferPointer,
+        onEvent: (_ function: String, _ event: TaskEvent) -> Void
+    ) throws(GearmanError) {
+        try withoutActuallyEscaping(onEvent) { (handler) throws(GearmanError) in
+            let sink = EventSink(handler)
+            let context = Unmanaged.passUnretained(sink).toOpaque()
+            defer { withExtendedLifetime(sink) {} }
+            for request in requests {
+                var ret = GEARMAN_SUCCESS
+                let task = add(request, context: context, workload: workload, ret: &ret)
+                if task == nil || ret != GEARMAN_SUCCESS {
+                    gearman_client_task_free_all(client)
+                    throw lastError(ret)
+                }
+            }
+            let ret = gearman_client_run_tasks(client)
+            if ret != GEARMAN_SUCCESS {
+                let error = lastError(ret)
+                gearman_client_task_free_all(client)
+                throw error
+            }
+        }
+    }
+
+    private func add(
+        _ request: JobRequest, context: UnsafeMutableRawPointer,
+        workload: UnsafeRawBufferPointer, ret: inout gearman_return_t
+    ) -> UnsafeMutablePointer<gearman_task_st>? {
+        let size = workload.count
+        // libgearman rejects a non-NULL pointer with size 0.
+        let bytes = size == 0 ? nil : workload.baseAddress
+        return request.function.withCString { function in
+            withOptionalCString(request.unique) { unique in
+                switch (request.background, request.priority) {
+                case (false, .normal): gearman_client_add_task(client, nil, context, function, unique, bytes, size, &ret)
+                case (false, .high): gearman_client_add_task_high(client, nil, context, function, unique, bytes, size, &ret)
+                case (false, .low): gearman_client_add_task_low(client, nil, context, function, unique, bytes, size, &ret)
+                case (true, .normal): gearman_client_add_task_background(client, nil, context, function, unique, bytes, size, &ret)
+                case (true, .high): gearman_client_add_task_high_background(client, nil, context, function, unique, bytes, size, &ret)
+                case (true, .low): gearman_client_add_task_low_background(client, nil, context, function, unique, bytes, size, &ret)
+                }
+            }
+        }
+    }
+
+    private func lastError(_ code: gearman_return_t) -> GearmanError {
+        let text = gearman_client_error(client).map { String(cString: $0) } ?? ""
+        return GearmanError(code: code, message: text, systemErrno: gearman_client_errno(client))
+    }
+
+    private enum EventKind { case created, data, warning, status, complete, exception, failed }
+
+    /// Holds the caller's handler while `run` waits; tasks point at it through their context.
+    private final class EventSink {
+        let handler: (String, TaskEvent) -> Void
+        init(_ handler: @escaping (String, TaskEvent) -> Void) { self.handler = handler }
+    }
+
+    private static func deliver(task: UnsafeMutablePointer<gearman_task_st>?, kind: EventKind) -> gearman_return_t {
+        guard let task, let context = gearman_task_context(task) else { return GEARMAN_SUCCESS }
+        let sink = Unmanaged<EventSink>.fromOpaque(context).takeUnretainedValue()
+        let function = gearman_task_function_name(task).map { String(cString: $0) } ?? ""
+        let payload = UnsafeRawBufferPointer(start: gearman_task_data(task), count: gearman_task_data_size(task))
+        let event: TaskEvent
+        switch kind {
+        case .created:
+            event = .created(jobHandle: gearman_task_job_handle(task).map { String(cString: $0) } ?? "")
+        case .data: event = .data(payload)
+        case .warning: event = .warning(payload)
+        case .status:
+            event = .status(numerator: gearman_task_numerator(task), denominator: gearman_task_denominator(task))
+        case .complete: event = .complete(payload)
+        case .exception: event = .exception(payload)
+        case .failed: event = .failed
+        }
+        sink.handler(function, event)
+        return GEARMAN_SUCCESS
+    }
+}
+
+func withOptionalCString<R>(_ string: String?, _ body: (UnsafePointer<CChar>?) -> R) -> R {
+    guard let string else { return body(nil) }
+    return string.withCString { body($0) }
+}

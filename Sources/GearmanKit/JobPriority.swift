@@ -1,0 +1,4 @@
+/// The three Gearman job priorities.
+public enum JobPriority: Sendable, Equatable {
+    case high, normal, low
+}

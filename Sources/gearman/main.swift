@@ -1,0 +1,4 @@
+import GearmanCLI
+import Glibc
+
+exit(GearmanCommand.main(arguments: CommandLine.arguments))

@@ -1,0 +1,103 @@
+import XCTest
+import GearmanKit
+@testable import GearmanCLI
+
+final class ClassicOptionsTests: XCTestCase {
+    func testEveryFlag() throws {
+        let options = try ClassicOptions.parse(
+            ["-b", "-c", "3", "-d", "-f", "a", "-fb", "-h", "gm1", "-H", "-I", "-n", "-p", "4731", "-P", "-s",
+             "-t", "500", "-u", "key", "-v", "-w", "-i", "/tmp/p", "-S", "data"])
+        XCTAssertTrue(options.background)
+        XCTAssertEqual(options.count, 3)
+        XCTAssertTrue(options.daemon)
+        XCTAssertEqual(options.functions, ["a", "b"])
+        XCTAssertEqual(options.hosts, ["gm1"])
+        XCTAssertTrue(options.help)
+        XCTAssertEqual(options.priority, .high)
+        XCTAssertTrue(options.jobPerLine)
+        XCTAssertFalse(options.stripNewline)
+        XCTAssertEqual(options.port, 4731)
+        XCTAssertTrue(options.prefix)
+        XCTAssertTrue(options.suppressInput)
+        XCTAssertEqual(options.timeoutMilliseconds, 500)
+        XCTAssertEqual(options.unique, "key")
+        XCTAssertTrue(options.verbose)
+        XCTAssertTrue(options.worker)
+        XCTAssertEqual(options.pidFile, "/tmp/p")
+        XCTAssertTrue(options.useTLS)
+        XCTAssertEqual(options.operands, ["data"])
+    }
+
+    func testCapitalNImpliesPerLineAndStrip() throws {
+        let options = try ClassicOptions.parse(["-N", "-f", "x"])
+        XCTAssertTrue(options.jobPerLine)
+        XCTAssertTrue(options.stripNewline)
+    }
+
+    func testLastPriorityWins() throws {
+        XCTAssertEqual(try ClassicOptions.parse(["-I", "-L", "-f", "x"]).priority, .low)
+        XCTAssertEqual(try ClassicOptions.parse(["-L", "-I", "-f", "x"]).priority, .high)
+    }
+
+    func testNegativeTimeoutMeansWaitForever() throws {
+        XCTAssertNil(try ClassicOptions.parse(["-t", "-1", "-f", "x"]).timeoutMilliseconds)
+    }
+
+    func testNoFunctionIsAUsageError() {
+        XCTAssertThrowsError(try ClassicOptions.parse(["data"])) { error in
+            XCTAssertEqual((error as? ClassicOptions.UsageError)?.message, "No Functions were provided")
+        }
+    }
+
+    func testHelpNeedsNoFunction() throws {
+        XCTAssertTrue(try ClassicOptions.parse(["-H"]).help)
+    }
+
+    func testInvalidNumbersAreErrorsNotZero() {
+        for arguments in [["-p", "abc"], ["-p", "0"], ["-p", "70000"], ["-t", "soon"], ["-c", "-2"], ["-c", "x"]] {
+            XCTAssertThrowsError(try ClassicOptions.parse(arguments + ["-f", "x"]), "\(arguments)")
+        }
+    }
+
+    func testUniqueKeyLimit() {
+        XCTAssertNoThrow(try ClassicOptions.parse(["-u", String(repeating: "k", count: 64), "-f", "x"]))
+        XCTAssertThrowsError(try ClassicOptions.parse(["-u", String(repeating: "k", count: 65), "-f", "x"]))
+    }
+
+    func testEmptyFunctionIsAnError() {
+        XCTAssertThrowsError(try ClassicOptions.parse(["-f", ""]))
+    }
+
+    func testServersDefaultToLocalhost() throws {
+        let options = try ClassicOptions.parse(["-f", "x"])
+        XCTAssertEqual(try options.servers(environment: [:]), [ServerAddress(host: "localhost", port: 4730)])
+    }
+
+    func testGearmanServerVariable() throws {
+        let options = try ClassicOptions.parse(["-f", "x"])
+        let servers = try options.servers(environment: ["GEARMAN_SERVER": "gm1:4731,gm2", "GEARMAN_SERVERS": "other"])
+        XCTAssertEqual(servers, [ServerAddress(host: "gm1", port: 4731), ServerAddress(host: "gm2", port: 4730)])
+    }
+
+    func testGearmanServersVariableWhenGearmanServerIsUnset() throws {
+        let options = try ClassicOptions.parse(["-f", "x"])
+        XCTAssertEqual(try options.servers(environment: ["GEARMAN_SERVERS": "gm3:1"]), [ServerAddress(host: "gm3", port: 1)])
+    }
+
+    func testExplicitHostAndPortWinOverTheEnvironment() throws {
+        let environment = ["GEARMAN_SERVER": "gm1:4731"]
+        XCTAssertEqual(try ClassicOptions.parse(["-f", "x", "-h", "a"]).servers(environment: environment),
+                       [ServerAddress(host: "a", port: 4730)])
+        XCTAssertEqual(try ClassicOptions.parse(["-f", "x", "-p", "5000"]).servers(environment: environment),
+                       [ServerAddress(host: "localhost", port: 5000)])
+        XCTAssertEqual(try ClassicOptions.parse(["-f", "x", "-h", "a,b:9", "-h", "c", "-p", "5000"]).servers(environment: environment),
+                       [ServerAddress(host: "a", port: 5000), ServerAddress(host: "b", port: 9), ServerAddress(host: "c", port: 5000)])
+    }
+
+    func testBadServerVariableNamesTheVariable() throws {
+        let options = try ClassicOptions.parse(["-f", "x"])
+        XCTAssertThrowsError(try options.servers(environment: ["GEARMAN_SERVER": "gm1:port"])) { error in
+            XCTAssertTrue("\(error)".contains("GEARMAN_SERVER"), "\(error)")
+        }
+    }
+}

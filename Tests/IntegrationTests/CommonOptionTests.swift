@@ -1,0 +1,88 @@
+import Foundation
+import XCTest
+
+/// Options common to both modes: help, usage errors, pid files, daemon mode, TLS.
+final class CommonOptionTests: GearmandTestCase {
+    func testHelpGoesToStdoutWithStatus0() throws {
+        for arguments in [["-H"], ["-H", "-f", "x"]] {
+            let result = try ours(arguments)
+            XCTAssertEqual(result.status, 0)
+            XCTAssertTrue(result.stdoutText.contains("Client mode: "), result.stdoutText)
+            XCTAssertTrue(result.stdoutText.contains("\t-w            - Run in worker mode(false)"))
+            XCTAssertEqual(result.stderr, "")
+        }
+    }
+
+    func testUnknownOptionNamesItAndPrintsUsageOnStderr() throws {
+        let result = try ours(["-f", "x", "-x"])
+        XCTAssertEqual(result.status, 2)
+        XCTAssertEqual(result.stdout, [])
+        XCTAssertTrue(result.stderr.contains("Error in usage(invalid option -- 'x')."), result.stderr)
+        XCTAssertTrue(result.stderr.contains("Client mode: "))
+        XCTAssertNotEqual(try cTool(["-f", "x", "-x"]).status, 0)
+    }
+
+    func testMissingFunctionIsAUsageError() throws {
+        let result = try ours(["data"])
+        XCTAssertEqual(result.status, 2)
+        XCTAssertTrue(result.stderr.contains("Error in usage(No Functions were provided)."), result.stderr)
+    }
+
+    func testInvalidPortIsAUsageError() throws {
+        let result = try Command.run(Binaries.ours, ["-f", "x", "-p", "abc", "data"], environment: Command.cleanEnvironment)
+        XCTAssertEqual(result.status, 2)
+        XCTAssertTrue(result.stderr.contains("invalid port 'abc' for -p"), result.stderr)
+    }
+
+    func testTLSWithoutTLSSupportIsAClearError() throws {
+        let result = try ours(["-S", "-f", "x", "data"])
+        XCTAssertEqual(result.status, 2)
+        XCTAssertTrue(result.stderr.contains("without TLS support"), result.stderr)
+    }
+
+    func testExplicitPortWinsOverGearmanServer() throws {
+        try startWorker("echo", ["--", "cat"])
+        var environment = Command.cleanEnvironment
+        environment["GEARMAN_SERVER"] = "127.0.0.1:\(try Network.freePort())"
+        let result = try Command.run(Binaries.ours, ["-f", "echo", "-h", "127.0.0.1", "-p", "\(server.port)", "hi"], environment: environment)
+        XCTAssertEqual(result.stdoutText, "hi")
+        XCTAssertEqual(result.status, 0)
+    }
+
+    func testPidFileIsWrittenAndRemoved() throws {
+        let pidFile = FileManager.default.temporaryDirectory.appendingPathComponent("gearman-\(UUID().uuidString).pid").path
+        let worker = try startWorker("pid", ["-c", "1", "-i", pidFile, "--", "cat"])
+        XCTAssertEqual(try String(contentsOfFile: pidFile, encoding: .utf8), "\(worker.pid)\n")
+        XCTAssertEqual(try ours(["-f", "pid", "x"]).stdoutText, "x")
+        XCTAssertEqual(worker.waitForExit(), 0)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: pidFile))
+    }
+
+    func testPidFileIsRemovedOnSigterm() throws {
+        let pidFile = FileManager.default.temporaryDirectory.appendingPathComponent("gearman-\(UUID().uuidString).pid").path
+        let worker = try startWorker("term", ["-i", pidFile])
+        XCTAssertTrue(FileManager.default.fileExists(atPath: pidFile))
+        kill(worker.pid, SIGTERM)
+        XCTAssertNotNil(worker.waitForExit())
+        XCTAssertFalse(FileManager.default.fileExists(atPath: pidFile))
+    }
+
+    func testDaemonDetachesAndWritesItsPid() throws {
+        let pidFile = FileManager.default.temporaryDirectory.appendingPathComponent("gearman-\(UUID().uuidString).pid").path
+        let launch = try ours(["-d", "-w", "-f", "daemon", "-c", "1", "-i", pidFile, "--", "cat"], timeout: 10)
+        XCTAssertEqual(launch.status, 0)
+        XCTAssertTrue(eventually { FileManager.default.fileExists(atPath: pidFile) })
+        let pid = Int32((try String(contentsOfFile: pidFile, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        XCTAssertGreaterThan(pid, 0)
+        defer { kill(pid, SIGKILL) }
+        try server.waitForWorkers("daemon")
+        XCTAssertEqual(try ours(["-f", "daemon", "bye"]).stdoutText, "bye")
+        XCTAssertTrue(eventually { kill(pid, 0) != 0 }, "the daemon did not exit after -c 1")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: pidFile))
+    }
+
+    func testSubcommandWordOnlyCountsFirst() throws {
+        try startWorker("echo", ["--", "cat"])
+        XCTAssertEqual(try ours(["-f", "echo", "server"]).stdoutText, "server")
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import XCTest
+
+/// The C tool's known bugs, each asserted fixed in ours (each assertion fails on the C tool).
+final class FixedBugTests: GearmandTestCase {
+    func testStripNewlineKeepsLastByteOfFinalLine() throws {
+        try startWorker("echo", ["--", "cat"])
+        XCTAssertEqual(try ours(["-P", "-N", "-f", "echo"], stdin: "abc\ndef".bytes).stdoutText, "echo: abcecho: def")
+        XCTAssertEqual(try cTool(["-P", "-N", "-f", "echo"], stdin: "abc\ndef".bytes).stdoutText, "echo: abcecho: de",
+                       "the C tool's bug this test guards against")
+    }
+
+    func testLongLinesAreOneJob() throws {
+        try startWorker("count", ["--", "wc", "-c"])
+        let line = String(repeating: "x", count: 20_000) + "\n"
+        let result = try ours(["-n", "-f", "count"], stdin: line.bytes)
+        XCTAssertEqual(result.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines), "20001")
+        XCTAssertEqual(result.status, 0)
+    }
+
+    func testWorkerPerLineSendsEachLineOnce() throws {
+        try startWorker("lines", ["-n", "--", "printf", "a\\nb\\nc\\n"])
+        XCTAssertEqual(try ours(["-f", "lines", "x"]).stdoutText, "a\nb\nc\n")
+        try startWorker("clines", ["-n", "--", "printf", "a\\nb\\nc\\n"], binary: Binaries.cTool)
+        XCTAssertEqual(try cTool(["-f", "clines", "x"]).stdoutText, "a\na\nb\na\nb\nc\n",
+                       "the C tool's bug this test guards against")
+    }
+
+    func testWorkloadLargerThanPipeBuffersDoesNotDeadlock() throws {
+        try startWorker("cat", ["--", "cat"])
+        for size in [1 << 20, 64 << 20] {
+            let payload = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 9) }
+            let result = try ours(["-f", "cat"], stdin: payload, timeout: 300)
+            XCTAssertEqual(result.status, 0, "\(size) bytes: \(result.stderr)")
+            XCTAssertTrue(result.stdout == payload, "\(size) bytes came back changed")
+        }
+    }
+
+    func testUnrunnableCommandFailsTheJobAndLeavesNoProcess() throws {
+        let worker = try startWorker("missing", ["--", "/nonexistent/command", "arg"])
+        let result = try ours(["-f", "missing", "x"])
+        XCTAssertEqual(result.stderr, "Job failed\n")
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(eventually { worker.stderr.contains("cannot run '/nonexistent/command'") }, worker.stderr)
+        XCTAssertEqual(try Command.run("/usr/bin/pgrep", ["-P", "\(worker.pid)"]).stdoutText, "", "the worker left a child behind")
+        // The worker is still serving: a second job fails the same way, not silently completes.
+        XCTAssertEqual(try ours(["-f", "missing", "y"]).status, 1)
+    }
+
+    func testUnreachableServerIsAnErrorWithExitStatus3() throws {
+        let port = try Network.freePort()
+        let result = try Command.run(Binaries.ours, ["-f", "x", "-h", "127.0.0.1", "-p", "\(port)", "data"],
+                                     environment: Command.cleanEnvironment)
+        XCTAssertEqual(result.status, 3)
+        XCTAssertTrue(result.stderr.contains("cannot connect to job server 127.0.0.1:\(port)"), result.stderr)
+        let reference = try Command.run(Binaries.cTool, ["-f", "x", "-h", "127.0.0.1", "-p", "\(port)", "data"],
+                                        environment: Command.cleanEnvironment)
+        XCTAssertEqual(reference.status, 0, "the C tool's bug this test guards against")
+    }
+
+    func testTimeoutIsAnErrorWithExitStatus3() throws {
+        let result = try ours(["-f", "nobody", "-t", "300", "data"])
+        XCTAssertEqual(result.status, 3)
+        XCTAssertTrue(result.stderr.contains("timed out after 300 ms"), result.stderr)
+    }
+
+    func testStatusWithZeroDenominator() throws {
+        try startPHPWorker()
+        let result = try ours(["-f", "zero", "x"])
+        XCTAssertEqual(result.stdoutText, "0% Complete\nok")
+        XCTAssertEqual(result.status, 0)
+    }
+}

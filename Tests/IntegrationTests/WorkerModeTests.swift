@@ -1,0 +1,84 @@
+import Foundation
+import XCTest
+
+/// Worker mode: our worker serves the C client and ours as the C worker would.
+final class WorkerModeTests: GearmandTestCase {
+    func testShellCommandWorkerMatchesTheCWorker() throws {
+        try startWorker("wc", ["--", "wc", "-l"], binary: Binaries.cTool)
+        let passwd = Array(try Data(contentsOf: URL(fileURLWithPath: "/etc/passwd")))
+        let reference = try cTool(["-f", "wc"], stdin: passwd)
+        try startWorker("ourwc", ["--", "wc", "-l"])
+        let result = try cTool(["-f", "ourwc"], stdin: passwd)
+        XCTAssertEqual(result.stdout, reference.stdout)
+        XCTAssertEqual(result.status, 0)
+    }
+
+    func testWithoutCommandTheWorkloadGoesToStdout() throws {
+        let worker = try startWorker("print")
+        let result = try ours(["-f", "print", "hello "])
+        XCTAssertEqual(result.stdout, [])
+        XCTAssertEqual(result.status, 0)
+        XCTAssertTrue(eventually { worker.stdout == "hello ".bytes }, String(decoding: worker.stdout, as: UTF8.self))
+    }
+
+    func testCountExitsAfterThatManyJobs() throws {
+        let worker = try startWorker("twice", ["-c", "2", "--", "cat"])
+        XCTAssertEqual(try ours(["-f", "twice", "1"]).stdoutText, "1")
+        XCTAssertEqual(try ours(["-f", "twice", "2"]).stdoutText, "2")
+        XCTAssertEqual(worker.waitForExit(), 0)
+    }
+
+    func testCountCountsFailedJobsOnce() throws {
+        let worker = try startWorker("failing", ["-c", "2", "--", "false"])
+        XCTAssertEqual(try ours(["-f", "failing", "1"]).status, 1)
+        XCTAssertNil(worker.waitForExit(timeout: 0.5), "the worker stopped after one failed job")
+        XCTAssertEqual(try ours(["-f", "failing", "2"]).status, 1)
+        XCTAssertEqual(worker.waitForExit(), 0)
+    }
+
+    func testNonZeroExitSendsOutputThenFails() throws {
+        let worker = try startWorker("bad", ["--", "sh", "-c", "echo out; exit 3"])
+        let reference = try cTool(["-f", "bad", "x"])
+        XCTAssertEqual(reference.stdoutText, "out\n")
+        let result = try ours(["-f", "bad", "x"])
+        XCTAssertEqual(result.stdoutText, "out\n")
+        XCTAssertEqual(result.stderr, "Job failed\n")
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(eventually { worker.stderr.contains("exited with status 3") }, worker.stderr)
+    }
+
+    func testCommandKilledByASignalFailsTheJob() throws {
+        let worker = try startWorker("killed", ["--", "sh", "-c", "kill -9 $$"])
+        let result = try ours(["-f", "killed", "x"])
+        XCTAssertEqual(result.stderr, "Job failed\n")
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(eventually { worker.stderr.contains("killed by signal 9") }, worker.stderr)
+    }
+
+    func testPerLineSendsEachLineAsItsOwnPacket() throws {
+        try startWorker("lines", ["-n", "--", "sh", "-c", "echo a; echo b; printf c"])
+        let result = try ours(["-P", "-f", "lines", "x"])
+        XCTAssertEqual(result.stdoutText, "lines: a\nlines: b\nlines: clines: ")
+    }
+
+    func testPerLineStrippedKeepsTheLastByteOfAnUnterminatedLine() throws {
+        try startWorker("stripped", ["-N", "--", "printf", "abc\\ndef"])
+        let result = try ours(["-f", "stripped", "x"])
+        XCTAssertEqual(result.stdoutText, "abcdef")
+    }
+
+    func testWorkerDoesNotInheritIgnoredSigpipe() throws {
+        try startWorker("pipe", ["--", "sh", "-c", "yes | head -n 2"])
+        let result = try ours(["-f", "pipe", "x"], timeout: 10)
+        XCTAssertEqual(result.stdoutText, "y\ny\n")
+    }
+
+    func testServerSelectionFromTheEnvironment() throws {
+        var environment = Command.cleanEnvironment
+        environment["GEARMAN_SERVER"] = "127.0.0.1:\(server.port)"
+        try startBackground(Binaries.ours, ["-w", "-f", "env", "--", "cat"], environment: environment)
+        try server.waitForWorkers("env")
+        let result = try Command.run(Binaries.ours, ["-f", "env", "via-env"], environment: environment)
+        XCTAssertEqual(result.stdoutText, "via-env")
+    }
+}

@@ -1,0 +1,133 @@
+# fish completion for gearman(1).
+# Install as ~/.config/fish/completions/gearman.fish or
+# /usr/share/fish/vendor_completions.d/gearman.fish.
+
+# Where the cursor is, read the way getopt reads the command line:
+#   first    - the first word (the "server" subcommand may go here)
+#   server   - after the "server" subcommand
+#   command  - the worker's command or its arguments (in worker mode, or after --)
+#   options  - anywhere else
+# With arguments, succeeds when the state is one of them.
+function __gearman_state
+    set -l tokens (commandline -opc)
+    set -e tokens[1]
+    set -l state options
+    if not set -q tokens[1]
+        set state first
+    else if test "$tokens[1]" = server
+        set state server
+    else
+        set -l worker 0
+        set -l ended 0
+        set -l want 0
+        for tok in $tokens
+            if test $want -eq 1
+                set want 0
+                continue
+            end
+            if test $ended -eq 0
+                if test "$tok" = --
+                    set ended 1
+                    continue
+                end
+                if string match -qr -- '^-.' $tok
+                    # A cluster such as -bw, or an option with its value: -fwc.
+                    string match -qr -- '^-[^cfhptui]*w' $tok; and set worker 1
+                    string match -qr -- '^-[^cfhptui]*[cfhptui]$' $tok; and set want 1
+                    continue
+                end
+            end
+            # An operand: in worker mode or after --, the command.
+            if test $worker -eq 1 -o $ended -eq 1
+                set state command
+                break
+            end
+        end
+        if test $state = options -a $want -eq 0
+            # The cursor is on the command itself, unless an option is being typed.
+            if test $ended -eq 1
+                set state command
+            else if test $worker -eq 1; and not string match -qr -- '^-' (commandline -ct)
+                set state command
+            end
+        end
+    end
+    if set -q argv[1]
+        contains -- $state $argv
+        return
+    end
+    echo $state
+end
+
+# The worker's command and its arguments, completed as a command line of their own.
+function __gearman_complete_command
+    set -l tokens (commandline -opc)
+    set -e tokens[1]
+    set -l words
+    set -l worker 0
+    set -l ended 0
+    set -l want 0
+    for i in (seq (count $tokens))
+        set -l tok $tokens[$i]
+        if test $want -eq 1
+            set want 0
+            continue
+        end
+        if test $ended -eq 0
+            if test "$tok" = --
+                set ended 1
+                continue
+            end
+            if string match -qr -- '^-.' $tok
+                string match -qr -- '^-[^cfhptui]*w' $tok; and set worker 1
+                string match -qr -- '^-[^cfhptui]*[cfhptui]$' $tok; and set want 1
+                continue
+            end
+        end
+        if test $worker -eq 1 -o $ended -eq 1
+            set words $tokens[$i..-1]
+            break
+        end
+    end
+    __fish_complete_subcommand --commandline $words (commandline -ct)
+end
+
+# Host names for -h; the value may be a list host[:port],host[:port].
+function __gearman_complete_hosts
+    set -l token (commandline -ct)
+    # A value joined to its option (-hHOST) keeps the option in front.
+    set -l prefix (string match -r -- '^-[bdHILnNPsSvw]*h' $token)
+    set -l value (string sub -s (math (string length -- "$prefix") + 1) -- $token)
+    set -l head (string match -r -- '^.*,' $value)
+    for host in (__fish_print_hostnames)
+        printf '%s%s%s\n' "$prefix" "$head" $host
+    end
+end
+
+# No file names, except where asked for.
+complete -c gearman -f
+
+complete -c gearman -n '__gearman_state first' -a server -d 'Run a Gearman job server'
+
+set -l opt "__gearman_state first options"
+complete -c gearman -n $opt -s f -x -d 'Function name (repeatable)'
+complete -c gearman -n $opt -s h -x -a '(__gearman_complete_hosts)' -d 'Job server host[:port][,host[:port]...]'
+complete -c gearman -n $opt -s p -x -d 'Job server port (default 4730)'
+complete -c gearman -n $opt -s t -x -d 'Timeout in milliseconds (negative = forever)'
+complete -c gearman -n $opt -s i -r -F -d 'Write the process id to PIDFILE'
+complete -c gearman -n $opt -s d -d 'Run as a daemon'
+complete -c gearman -n $opt -s H -d 'Print help and exit'
+complete -c gearman -n $opt -s v -d 'Print "Task created" for each job'
+complete -c gearman -n $opt -s S -d 'Use TLS'
+complete -c gearman -n $opt -s b -d 'Client: run jobs in the background'
+complete -c gearman -n $opt -s I -d 'Client: run jobs at high priority'
+complete -c gearman -n $opt -s L -d 'Client: run jobs at low priority'
+complete -c gearman -n $opt -s n -d 'One job per line; worker: one packet per output line'
+complete -c gearman -n $opt -s N -d 'Like -n, but strip the newline'
+complete -c gearman -n $opt -s P -d 'Client: prefix output with the function name'
+complete -c gearman -n $opt -s s -d 'Client: send an empty workload, do not read stdin'
+complete -c gearman -n $opt -s u -x -d 'Client: unique key for every job'
+complete -c gearman -n $opt -s w -d 'Run in worker mode'
+complete -c gearman -n $opt -s c -x -d 'Worker: exit after COUNT jobs (0 = never)'
+
+complete -c gearman -n '__gearman_state command' -a '(__gearman_complete_command)'
