@@ -17,7 +17,7 @@ let package = Package(
         .executableTarget(
             name: "gearman",
             dependencies: ["GearmanCLI"],
-            linkerSettings: [.unsafeFlags(["-static-stdlib"])]
+            linkerSettings: [.unsafeFlags(["-static-stdlib", "-Xlinker", "-no-pie"])]
         ),
         .testTarget(name: "GearmanKitTests", dependencies: ["GearmanKit"]),
         .testTarget(name: "GearmanCLITests", dependencies: ["GearmanCLI"]),

@@ -2,6 +2,50 @@
 # Install as ~/.config/fish/completions/gearman.fish or
 # /usr/share/fish/vendor_completions.d/gearman.fish.
 
+# Reads the words given as arguments (the command line before the cursor,
+# without "gearman") the way getopt reads them, and prints one word:
+#   N       - the worker's command starts at word N (in worker mode, or after --)
+#   value   - the next word is the value of an option
+#   ended   - after --: the next word is the worker's command
+#   worker  - worker mode: the next operand is the worker's command
+# or nothing when none of these holds.
+function __gearman_scan
+    set -l worker 0
+    set -l ended 0
+    set -l want 0
+    for i in (seq (count $argv))
+        set -l tok $argv[$i]
+        if test $want -eq 1
+            set want 0
+            continue
+        end
+        if test $ended -eq 0
+            if test "$tok" = --
+                set ended 1
+                continue
+            end
+            if string match -qr -- '^-.' $tok
+                # A cluster such as -bw, or an option with its value: -fwc.
+                string match -qr -- '^-[^cfhptui]*w' $tok; and set worker 1
+                string match -qr -- '^-[^cfhptui]*[cfhptui]$' $tok; and set want 1
+                continue
+            end
+        end
+        # An operand: in worker mode or after --, the command.
+        if test $worker -eq 1 -o $ended -eq 1
+            echo $i
+            return
+        end
+    end
+    if test $want -eq 1
+        echo value
+    else if test $ended -eq 1
+        echo ended
+    else if test $worker -eq 1
+        echo worker
+    end
+end
+
 # Where the cursor is, read the way getopt reads the command line:
 #   first    - the first word (the "server" subcommand may go here)
 #   server   - after the "server" subcommand
@@ -17,39 +61,19 @@ function __gearman_state
     else if test "$tokens[1]" = server
         set state server
     else
-        set -l worker 0
-        set -l ended 0
-        set -l want 0
-        for tok in $tokens
-            if test $want -eq 1
-                set want 0
-                continue
-            end
-            if test $ended -eq 0
-                if test "$tok" = --
-                    set ended 1
-                    continue
-                end
-                if string match -qr -- '^-.' $tok
-                    # A cluster such as -bw, or an option with its value: -fwc.
-                    string match -qr -- '^-[^cfhptui]*w' $tok; and set worker 1
-                    string match -qr -- '^-[^cfhptui]*[cfhptui]$' $tok; and set want 1
-                    continue
-                end
-            end
-            # An operand: in worker mode or after --, the command.
-            if test $worker -eq 1 -o $ended -eq 1
+        set -l scan (__gearman_scan $tokens)
+        switch "$scan"
+            case '' value
+                # Options, or an option's value.
+            case ended
+                # The cursor is on the command itself.
                 set state command
-                break
-            end
-        end
-        if test $state = options -a $want -eq 0
-            # The cursor is on the command itself, unless an option is being typed.
-            if test $ended -eq 1
+            case worker
+                # The cursor is on the command itself, unless an option is being typed.
+                string match -qr -- '^-' (commandline -ct); or set state command
+            case '*'
+                # Past the start of the command.
                 set state command
-            else if test $worker -eq 1; and not string match -qr -- '^-' (commandline -ct)
-                set state command
-            end
         end
     end
     if set -q argv[1]
@@ -64,30 +88,9 @@ function __gearman_complete_command
     set -l tokens (commandline -opc)
     set -e tokens[1]
     set -l words
-    set -l worker 0
-    set -l ended 0
-    set -l want 0
-    for i in (seq (count $tokens))
-        set -l tok $tokens[$i]
-        if test $want -eq 1
-            set want 0
-            continue
-        end
-        if test $ended -eq 0
-            if test "$tok" = --
-                set ended 1
-                continue
-            end
-            if string match -qr -- '^-.' $tok
-                string match -qr -- '^-[^cfhptui]*w' $tok; and set worker 1
-                string match -qr -- '^-[^cfhptui]*[cfhptui]$' $tok; and set want 1
-                continue
-            end
-        end
-        if test $worker -eq 1 -o $ended -eq 1
-            set words $tokens[$i..-1]
-            break
-        end
+    set -l start (__gearman_scan $tokens)
+    if string match -qr -- '^[0-9]+$' "$start"
+        set words $tokens[$start..-1]
     end
     __fish_complete_subcommand --commandline $words (commandline -ct)
 end

@@ -105,7 +105,7 @@ public struct ClassicOptions: Equatable, Sendable {
 
     /// The job servers to use: `-h`/`-p` when given, else `GEARMAN_SERVER`, else
     /// `GEARMAN_SERVERS`, else localhost:4730. Explicit options win over the environment.
-    public func servers(environment: [String: String]) throws(ServerList.ParseError) -> [ServerAddress] {
+    public func servers(environment: (String) -> String?) throws(ServerList.ParseError) -> [ServerAddress] {
         let defaultPort = port ?? ServerAddress.defaultPort
         if !hosts.isEmpty {
             var servers: [ServerAddress] = []
@@ -118,7 +118,7 @@ public struct ClassicOptions: Equatable, Sendable {
             return [ServerAddress(host: "localhost", port: defaultPort)]
         }
         for variable in ["GEARMAN_SERVER", "GEARMAN_SERVERS"] {
-            if let list = environment[variable], !list.isEmpty {
+            if let list = environment(variable), !list.isEmpty {
                 do {
                     return try ServerList.parse(list)
                 } catch {

@@ -3,24 +3,27 @@ import Glibc
 
 /// The `gearman` executable: a subcommand word in first position, else classic mode.
 public enum GearmanCommand {
-    /// Subcommands by the word that starts them; classic mode handles everything else.
-    static let subcommands: [String: @Sendable ([String]) -> Int32] = [:]
+    /// The subcommand a first argument names, if any; classic mode handles everything else.
+    static func subcommand(named word: String) -> (([String]) -> Int32)? {
+        switch word {
+        default: return nil
+        }
+    }
 
     /// Runs the tool with `arguments` (including the program name) and returns the exit status.
     public static func main(arguments: [String]) -> Int32 {
         let program = arguments.first ?? "gearman"
         let rest = Array(arguments.dropFirst())
-        if let word = rest.first, let subcommand = subcommands[word] {
+        if let word = rest.first, let subcommand = subcommand(named: word) {
             return subcommand(Array(rest.dropFirst()))
         }
         return runClassic(program: program, arguments: rest).rawValue
     }
 
     static func runClassic(program: String, arguments: [String]) -> ExitCode {
-        let environment = Environment.current
         let options: ClassicOptions
         do {
-            options = try ClassicOptions.parse(arguments, posixlyCorrect: environment["POSIXLY_CORRECT"] != nil)
+            options = try ClassicOptions.parse(arguments, posixlyCorrect: Environment.value(of: "POSIXLY_CORRECT") != nil)
         } catch {
             StandardStreams.write(Usage.text(program: program, options: error.partial, error: error.message),
                                   to: StandardStreams.error)
@@ -32,7 +35,7 @@ public enum GearmanCommand {
         }
         let servers: [ServerAddress]
         do {
-            servers = try options.servers(environment: environment)
+            servers = try options.servers(environment: Environment.value(of:))
         } catch {
             StandardStreams.complain("invalid job server \(error)")
             return .usage
@@ -72,18 +75,9 @@ private func closeInheritedDescriptors() {
     }
 }
 
-/// The process environment as a dictionary, without Foundation.
+/// Environment variables, read one at a time (no dictionary of the whole environment).
 enum Environment {
-    static var current: [String: String] {
-        var result: [String: String] = [:]
-        var entry = environ
-        while let pointer = entry.pointee {
-            let text = String(cString: pointer)
-            if let equals = text.firstIndex(of: "=") {
-                result[String(text[..<equals])] = String(text[text.index(after: equals)...])
-            }
-            entry += 1
-        }
-        return result
+    static func value(of name: String) -> String? {
+        getenv(name).map { String(cString: $0) }
     }
 }

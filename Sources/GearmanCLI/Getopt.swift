@@ -30,26 +30,30 @@ public struct Getopt: Sendable {
         }
     }
 
-    private let takesValue: [Character: Bool]
+    /// For each ASCII letter: nil if it is no option, else whether it takes a value.
+    /// A flat table rather than a Dictionary keeps start-up free of runtime generic lookups.
+    private let takesValue: [Bool?]
     /// Stop at the first operand instead of permuting (`POSIXLY_CORRECT`, or a leading `+`).
     private let stopAtFirstOperand: Bool
 
     /// `optionString` uses getopt's syntax: a letter, followed by `:` when it takes a value.
     public init(optionString: String, posixlyCorrect: Bool = false) {
-        var spec = Substring(optionString)
+        var spec = Array(optionString.utf8)[...]
         var stop = posixlyCorrect
-        if spec.first == "+" { stop = true; spec = spec.dropFirst() }
-        var table: [Character: Bool] = [:]
-        var index = spec.startIndex
-        while index < spec.endIndex {
-            let letter = spec[index]
-            let next = spec.index(after: index)
-            let hasValue = next < spec.endIndex && spec[next] == ":"
-            table[letter] = hasValue
-            index = hasValue ? spec.index(after: next) : next
+        if spec.first == UInt8(ascii: "+") { stop = true; spec = spec.dropFirst() }
+        var table = [Bool?](repeating: nil, count: 128)
+        while let letter = spec.popFirst() {
+            let hasValue = spec.first == UInt8(ascii: ":")
+            if hasValue { spec = spec.dropFirst() }
+            if letter < 128 && letter != UInt8(ascii: ":") { table[Int(letter)] = hasValue }
         }
         self.takesValue = table
         self.stopAtFirstOperand = stop
+    }
+
+    private func lookup(_ letter: Character) -> Bool? {
+        guard let ascii = letter.asciiValue else { return nil }
+        return takesValue[Int(ascii)]
     }
 
     /// Parses `arguments` (without the program name).
@@ -74,7 +78,7 @@ public struct Getopt: Sendable {
             var letters = Substring(argument).dropFirst()
             while let letter = letters.first {
                 letters = letters.dropFirst()
-                guard letter != ":", let hasValue = takesValue[letter] else {
+                guard let hasValue = lookup(letter) else {
                     throw .invalidOption(letter)
                 }
                 if !hasValue {

@@ -70,34 +70,38 @@ final class ClassicOptionsTests: XCTestCase {
 
     func testServersDefaultToLocalhost() throws {
         let options = try ClassicOptions.parse(["-f", "x"])
-        XCTAssertEqual(try options.servers(environment: [:]), [ServerAddress(host: "localhost", port: 4730)])
+        XCTAssertEqual(try options.servers(environment: lookup([:])), [ServerAddress(host: "localhost", port: 4730)])
     }
 
     func testGearmanServerVariable() throws {
         let options = try ClassicOptions.parse(["-f", "x"])
-        let servers = try options.servers(environment: ["GEARMAN_SERVER": "gm1:4731,gm2", "GEARMAN_SERVERS": "other"])
+        let servers = try options.servers(environment: lookup(["GEARMAN_SERVER": "gm1:4731,gm2", "GEARMAN_SERVERS": "other"]))
         XCTAssertEqual(servers, [ServerAddress(host: "gm1", port: 4731), ServerAddress(host: "gm2", port: 4730)])
     }
 
     func testGearmanServersVariableWhenGearmanServerIsUnset() throws {
         let options = try ClassicOptions.parse(["-f", "x"])
-        XCTAssertEqual(try options.servers(environment: ["GEARMAN_SERVERS": "gm3:1"]), [ServerAddress(host: "gm3", port: 1)])
+        XCTAssertEqual(try options.servers(environment: lookup(["GEARMAN_SERVERS": "gm3:1"])), [ServerAddress(host: "gm3", port: 1)])
     }
 
     func testExplicitHostAndPortWinOverTheEnvironment() throws {
         let environment = ["GEARMAN_SERVER": "gm1:4731"]
-        XCTAssertEqual(try ClassicOptions.parse(["-f", "x", "-h", "a"]).servers(environment: environment),
+        XCTAssertEqual(try ClassicOptions.parse(["-f", "x", "-h", "a"]).servers(environment: lookup(environment)),
                        [ServerAddress(host: "a", port: 4730)])
-        XCTAssertEqual(try ClassicOptions.parse(["-f", "x", "-p", "5000"]).servers(environment: environment),
+        XCTAssertEqual(try ClassicOptions.parse(["-f", "x", "-p", "5000"]).servers(environment: lookup(environment)),
                        [ServerAddress(host: "localhost", port: 5000)])
-        XCTAssertEqual(try ClassicOptions.parse(["-f", "x", "-h", "a,b:9", "-h", "c", "-p", "5000"]).servers(environment: environment),
+        XCTAssertEqual(try ClassicOptions.parse(["-f", "x", "-h", "a,b:9", "-h", "c", "-p", "5000"]).servers(environment: lookup(environment)),
                        [ServerAddress(host: "a", port: 5000), ServerAddress(host: "b", port: 9), ServerAddress(host: "c", port: 5000)])
     }
 
     func testBadServerVariableNamesTheVariable() throws {
         let options = try ClassicOptions.parse(["-f", "x"])
-        XCTAssertThrowsError(try options.servers(environment: ["GEARMAN_SERVER": "gm1:port"])) { error in
+        XCTAssertThrowsError(try options.servers(environment: lookup(["GEARMAN_SERVER": "gm1:port"]))) { error in
             XCTAssertTrue("\(error)".contains("GEARMAN_SERVER"), "\(error)")
         }
+    }
+
+    private func lookup(_ variables: [String: String]) -> (String) -> String? {
+        { variables[$0] }
     }
 }
