@@ -33,7 +33,10 @@ struct ShellCommand {
             if case .failure(let code) = spawned { return .couldNotStart(errno: code.value) }
             return .couldNotStart(errno: EINVAL)
         }
-        pump(input: input, to: toChild[1], from: fromChild[0], onOutput: onOutput)
+        // One 64 KiB read buffer on the stack per job: no heap allocation, no zero-filling.
+        withUnsafeTemporaryAllocation(byteCount: 1 << 16, alignment: 16) { buffer in
+            pump(input: input, to: toChild[1], from: fromChild[0], buffer: buffer, onOutput: onOutput)
+        }
         return wait(for: pid)
     }
 
@@ -76,7 +79,7 @@ struct ShellCommand {
     /// Writes `input` and reads output with poll(2) until the input is written (or the
     /// command stopped reading) and the command closed its stdout.
     private func pump(input: UnsafeRawBufferPointer, to writeEnd: Int32, from readEnd: Int32,
-                      onOutput: (UnsafeRawBufferPointer) -> Void) {
+                      buffer: UnsafeMutableRawBufferPointer, onOutput: (UnsafeRawBufferPointer) -> Void) {
         var writing = true
         var offset = 0
         if input.isEmpty {
@@ -86,7 +89,6 @@ struct ShellCommand {
             _ = fcntl(writeEnd, F_SETFL, fcntl(writeEnd, F_GETFL) | O_NONBLOCK)
         }
         var reading = true
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
         while writing || reading {
             var fds: [pollfd] = []
             if reading { fds.append(pollfd(fd: readEnd, events: Int16(POLLIN), revents: 0)) }
@@ -97,9 +99,9 @@ struct ShellCommand {
             }
             for entry in fds where entry.revents != 0 {
                 if entry.fd == readEnd {
-                    let count = buffer.withUnsafeMutableBytes { read(readEnd, $0.baseAddress, $0.count) }
+                    let count = read(readEnd, buffer.baseAddress, buffer.count)
                     if count > 0 {
-                        buffer.withUnsafeBytes { onOutput(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+                        onOutput(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
                     } else if count == 0 || (errno != EINTR && errno != EAGAIN) {
                         reading = false
                     }
