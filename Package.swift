@@ -6,6 +6,9 @@ let package = Package(
     products: [
         .executable(name: "gearman", targets: ["gearman"]),
     ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+    ],
     targets: [
         .systemLibrary(
             name: "CGearman",
@@ -14,6 +17,7 @@ let package = Package(
         ),
         .target(name: "GearmanKit", dependencies: ["CGearman"]),
         .target(name: "GearmanCLI", dependencies: ["GearmanKit"]),
+        .target(name: "GearmanProtocol", dependencies: [.product(name: "NIOCore", package: "swift-nio")]),
         .executableTarget(
             name: "gearman",
             dependencies: ["GearmanCLI"],
@@ -21,6 +25,12 @@ let package = Package(
         ),
         .testTarget(name: "GearmanKitTests", dependencies: ["GearmanKit"]),
         .testTarget(name: "GearmanCLITests", dependencies: ["GearmanCLI"]),
+        .testTarget(name: "GearmanProtocolTests", dependencies: [
+            "GearmanProtocol",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+            .product(name: "NIOTestUtils", package: "swift-nio"),
+        ]),
         .testTarget(name: "IntegrationTests", dependencies: [], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
