@@ -42,14 +42,19 @@ public final class Client {
 
     /// Submits one job per request, all with `workload`, and waits until every one is
     /// created (background) or finished (foreground). `onEvent` gets each job's events
-    /// with the job's function name.
+    /// with the job's function name. An error is thrown only if some job did not get
+    /// that far: with several servers, a dead one does not fail jobs another one ran.
     public func run(
         _ requests: [JobRequest],
         workload: UnsafeRawBufferPointer,
         onEvent: (_ function: String, _ event: TaskEvent) -> Void
     ) throws(GearmanError) {
+        var settled = 0
         try withoutActuallyEscaping(onEvent) { (handler) throws(GearmanError) in
-            let sink = EventSink(handler)
+            let sink = EventSink { function, event in
+                if event.settles(background: requests.first?.background ?? false) { settled += 1 }
+                handler(function, event)
+            }
             let context = Unmanaged.passUnretained(sink).toOpaque()
             defer { withExtendedLifetime(sink) {} }
             for request in requests {
@@ -60,11 +65,19 @@ public final class Client {
                     throw lastError(ret)
                 }
             }
-            let ret = gearman_client_run_tasks(client)
+            var ret = gearman_client_run_tasks(client)
+            // With several servers, libgearman stops at the first dead connection while jobs
+            // sent to a live one are still pending; running again lets them finish.
+            var retries = 0
+            while ret != GEARMAN_SUCCESS, settled < requests.count, retries < 8,
+                  GearmanError.kind(of: ret) == .couldNotConnect {
+                retries += 1
+                ret = gearman_client_run_tasks(client)
+            }
             if ret != GEARMAN_SUCCESS {
                 let error = lastError(ret)
                 gearman_client_task_free_all(client)
-                throw error
+                if settled < requests.count { throw error }
             }
         }
     }

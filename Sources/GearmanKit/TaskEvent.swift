@@ -18,6 +18,17 @@ public enum TaskEvent {
     case failed
 }
 
+extension TaskEvent {
+    /// Whether this event is the last one a job of that kind waits for.
+    func settles(background: Bool) -> Bool {
+        switch self {
+        case .created: return background
+        case .complete, .exception, .failed: return !background
+        case .data, .warning, .status: return false
+        }
+    }
+}
+
 /// One job to submit: the function, unique key, priority and whether to wait for it.
 public struct JobRequest: Sendable {
     public var function: String

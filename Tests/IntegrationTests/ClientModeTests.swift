@@ -139,4 +139,16 @@ final class ClientModeTests: GearmandTestCase {
         XCTAssertEqual(result.stderr, "boom\n")
         XCTAssertEqual(result.status, 1)
     }
+
+    func testADeadServerInTheListDoesNotFailJobsALiveOneRan() throws {
+        try startWorker("echo", ["--", "cat"])
+        var environment = Command.cleanEnvironment
+        environment["GEARMAN_SERVER"] = "127.0.0.1:\(try Network.freePort()),127.0.0.1:\(server.port)"
+        let foreground = try Command.run(Binaries.ours, ["-f", "echo", "hi"], environment: environment)
+        XCTAssertEqual(foreground.stdoutText, "hi")
+        XCTAssertEqual(foreground.status, 0, foreground.stderr)
+        let background = try Command.run(Binaries.ours, ["-b", "-v", "-f", "later", "x"], environment: environment)
+        XCTAssertTrue(background.stdoutText.hasPrefix("Task created: H:"), background.stdoutText)
+        XCTAssertEqual(background.status, 0, background.stderr)
+    }
 }
