@@ -18,6 +18,7 @@ let package = Package(
         .target(name: "GearmanKit", dependencies: ["CGearman"]),
         .target(name: "GearmanCLI", dependencies: ["GearmanKit"]),
         .target(name: "GearmanProtocol", dependencies: [.product(name: "NIOCore", package: "swift-nio")]),
+        .target(name: "GearmanServer", dependencies: ["GearmanProtocol", .product(name: "NIOCore", package: "swift-nio")]),
         .executableTarget(
             name: "gearman",
             dependencies: ["GearmanCLI"],
@@ -30,6 +31,9 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "NIOTestUtils", package: "swift-nio"),
+        ]),
+        .testTarget(name: "GearmanServerTests", dependencies: [
+            "GearmanServer", "GearmanProtocol", .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .testTarget(name: "IntegrationTests", dependencies: [], exclude: ["Fixtures"]),
     ],

@@ -1,0 +1,41 @@
+import NIOCore
+
+/// The queued job handles of one function, one FIFO per priority. Handles of jobs that
+/// were removed meanwhile are skipped when they reach the front (O(1) removal).
+struct FunctionQueue {
+    private var queues: [CircularBuffer<String>] = Priority.allCases.map { _ in CircularBuffer() }
+    /// Live queued jobs per priority (the buffers may still hold stale handles).
+    private(set) var queued: [Int] = Priority.allCases.map { _ in 0 }
+    /// Jobs with this function by unique key, for coalescing.
+    var jobsByUnique: [String: String] = [:]
+
+    mutating func append(_ handle: String, priority: Priority) {
+        queues[priority.rawValue].append(handle)
+        queued[priority.rawValue] += 1
+    }
+
+    /// Puts a job back at the front of its priority (a worker died running it).
+    mutating func prepend(_ handle: String, priority: Priority) {
+        queues[priority.rawValue].prepend(handle)
+        queued[priority.rawValue] += 1
+    }
+
+    /// A queued job was removed without being taken from the front (its handle goes stale).
+    mutating func forgetQueued(_ priority: Priority) {
+        queued[priority.rawValue] -= 1
+    }
+
+    /// The first live handle at `priority`, dropping stale ones on the way.
+    mutating func front(_ priority: Priority, isLive: (String) -> Bool) -> String? {
+        while let first = queues[priority.rawValue].first {
+            if isLive(first) { return first }
+            queues[priority.rawValue].removeFirst()
+        }
+        return nil
+    }
+
+    mutating func removeFront(_ priority: Priority) {
+        queues[priority.rawValue].removeFirst()
+        queued[priority.rawValue] -= 1
+    }
+}

@@ -1,0 +1,44 @@
+import GearmanProtocol
+import NIOCore
+
+/// One client or worker connection, as the scheduler knows it.
+public struct ConnectionID: Hashable, Sendable, CustomStringConvertible {
+    public let value: UInt64
+    public init(_ value: UInt64) { self.value = value }
+    public var description: String { "#\(value)" }
+}
+
+/// A job's priority; queues are served high, then normal, then low.
+public enum Priority: Int, Sendable, CaseIterable, Comparable {
+    case high = 0, normal = 1, low = 2
+
+    public static func < (lhs: Priority, rhs: Priority) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// What a SUBMIT_JOB* packet asks for.
+public struct Submission: Sendable {
+    public var function: String
+    /// The unique key; "" means none, "-" means the workload is the key.
+    public var unique: String
+    public var data: ByteBuffer
+    public var priority: Priority
+    public var background: Bool
+
+    public init(function: String, unique: String, data: ByteBuffer, priority: Priority, background: Bool) {
+        self.function = function
+        self.unique = unique
+        self.data = data
+        self.priority = priority
+        self.background = background
+    }
+}
+
+/// What the connection handlers must do after an event.
+public enum SchedulerAction: Equatable, Sendable {
+    case send(Packet, to: ConnectionID)
+}
+
+/// Which GRAB_JOB variant a worker sent; it decides the JOB_ASSIGN variant of the answer.
+public enum GrabKind: Sendable {
+    case plain, unique, all
+}
