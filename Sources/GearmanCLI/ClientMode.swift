@@ -8,7 +8,8 @@ struct ClientMode {
     func run() -> ExitCode {
         let client: Client
         do {
-            client = try Client(servers: servers, timeoutMilliseconds: options.timeoutMilliseconds)
+            client = try Client(servers: servers, timeoutMilliseconds: options.timeoutMilliseconds,
+                                wantsExceptions: !options.background)
         } catch {
             return report(error)
         }

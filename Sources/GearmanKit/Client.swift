@@ -6,7 +6,9 @@ public final class Client {
 
     /// Connects lazily to `servers` (all of them, libgearman fails over between them).
     /// `timeoutMilliseconds` bounds every wait for the server; nil waits forever.
-    public init(servers: [ServerAddress], timeoutMilliseconds: Int32?) throws(GearmanError) {
+    /// `wantsExceptions` asks the server for WORK_EXCEPTION packets, which costs one round
+    /// trip per connection; background jobs never get them.
+    public init(servers: [ServerAddress], timeoutMilliseconds: Int32?, wantsExceptions: Bool = true) throws(GearmanError) {
         guard let client = gearman_client_create(nil) else {
             throw GearmanError(code: GEARMAN_MEMORY_ALLOCATION_FAILURE, message: "cannot allocate a libgearman client", systemErrno: 0)
         }
@@ -20,8 +22,11 @@ public final class Client {
         if let timeoutMilliseconds {
             gearman_client_set_timeout(client, timeoutMilliseconds)
         }
-        // Ask for WORK_EXCEPTION: without it gearmand drops the exception and the client waits forever.
-        gearman_client_add_options(client, gearman_client_options_t(GEARMAN_CLIENT_FREE_TASKS.rawValue | GEARMAN_CLIENT_EXCEPTION.rawValue))
+        gearman_client_add_options(client, GEARMAN_CLIENT_FREE_TASKS)
+        if wantsExceptions {
+            // Without it gearmand drops a WORK_EXCEPTION and the client waits forever.
+            gearman_client_add_options(client, GEARMAN_CLIENT_EXCEPTION)
+        }
         gearman_client_set_created_fn(client) { Client.deliver(task: $0, kind: .created) }
         gearman_client_set_data_fn(client) { Client.deliver(task: $0, kind: .data) }
         gearman_client_set_warning_fn(client) { Client.deliver(task: $0, kind: .warning) }
