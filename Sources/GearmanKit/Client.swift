@@ -55,9 +55,10 @@ public final class Client {
         onEvent: (_ function: String, _ event: TaskEvent) -> Void
     ) throws(GearmanError) {
         var settled = 0
+        let background = requests.first?.background ?? false
         try withoutActuallyEscaping(onEvent) { (handler) throws(GearmanError) in
             let sink = EventSink { function, event in
-                if event.settles(background: requests.first?.background ?? false) { settled += 1 }
+                if event.settles(background: background) { settled += 1 }
                 handler(function, event)
             }
             let context = Unmanaged.passUnretained(sink).toOpaque()

@@ -23,7 +23,6 @@ public struct Scheduler {
         var abilities: Set<String> = []
         var sleeping = false
         var running: Set<String> = []
-        var clientID = "-"
     }
 
     public init(handlePrefix: String, jobRetries: Int = 0) {
@@ -51,12 +50,7 @@ public struct Scheduler {
         jobs[handle] = job
         functions[submission.function, default: FunctionQueue()].append(handle, priority: submission.priority)
         if !unique.isEmpty { functions[submission.function]?.jobsByUnique[unique] = handle }
-        var actions: [SchedulerAction] = [.send(Packet(.response, .jobCreated, handle), to: client)]
-        if let sleeper = workers.first(where: { $0.value.sleeping && $0.value.abilities.contains(submission.function) })?.key {
-            workers[sleeper]?.sleeping = false
-            actions.append(.send(Packet(.response, .noop), to: sleeper))
-        }
-        return actions
+        return [.send(Packet(.response, .jobCreated, handle), to: client)] + wakeOneSleeper(for: submission.function)
     }
 
     /// GET_STATUS: known, running, and the last WORK_STATUS of a job.
@@ -88,10 +82,6 @@ public struct Scheduler {
 
     public mutating func resetAbilities(of worker: ConnectionID) {
         workers[worker]?.abilities.removeAll()
-    }
-
-    public mutating func setClientID(_ id: String, of worker: ConnectionID) {
-        workers[worker, default: WorkerState()].clientID = id
     }
 
     /// PRE_SLEEP: the worker sleeps until a job it can do arrives (at once if one is queued).
@@ -168,10 +158,7 @@ public struct Scheduler {
                 } else {
                     jobs[handle] = job
                     functions[job.function]?.prepend(handle, priority: job.priority)
-                    if let sleeper = workers.first(where: { $0.value.sleeping && $0.value.abilities.contains(job.function) })?.key {
-                        workers[sleeper]?.sleeping = false
-                        actions.append(.send(Packet(.response, .noop), to: sleeper))
-                    }
+                    actions += wakeOneSleeper(for: job.function)
                 }
             }
         }
@@ -200,6 +187,15 @@ public struct Scheduler {
 
     // MARK: Helpers
 
+    /// NOOP to one sleeping worker that can do `function` (never every sleeper).
+    private mutating func wakeOneSleeper(for function: String) -> [SchedulerAction] {
+        guard let sleeper = workers.first(where: { $0.value.sleeping && $0.value.abilities.contains(function) })?.key else {
+            return []
+        }
+        workers[sleeper]?.sleeping = false
+        return [.send(Packet(.response, .noop), to: sleeper)]
+    }
+
     /// The oldest job of the highest priority among the worker's functions.
     private mutating func nextJob(for worker: ConnectionID, take: Bool) -> String? {
         guard let abilities = workers[worker]?.abilities, !abilities.isEmpty else { return nil }
@@ -207,7 +203,7 @@ public struct Scheduler {
         for priority in Priority.allCases {
             var best: (function: String, handle: String, sequence: UInt64)?
             for function in abilities {
-                guard let handle = functions[function]?.front(priority, isLive: { jobs[$0]?.worker == nil && jobs[$0] != nil }),
+                guard let handle = functions[function]?.front(priority, isLive: { jobs[$0].map { $0.worker == nil } ?? false }),
                       let sequence = jobs[handle]?.sequence else { continue }
                 if best == nil || sequence < best!.sequence { best = (function, handle, sequence) }
             }
