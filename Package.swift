@@ -8,6 +8,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         .systemLibrary(
@@ -16,9 +18,18 @@ let package = Package(
             providers: [.apt(["libgearman-dev"])]
         ),
         .target(name: "GearmanKit", dependencies: ["CGearman"]),
-        .target(name: "GearmanCLI", dependencies: ["GearmanKit"]),
+        .target(name: "GearmanCLI", dependencies: [
+            "GearmanKit", "GearmanServer",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "GearmanProtocol", dependencies: [.product(name: "NIOCore", package: "swift-nio")]),
-        .target(name: "GearmanServer", dependencies: ["GearmanProtocol", .product(name: "NIOCore", package: "swift-nio")]),
+        .target(name: "GearmanServer", dependencies: [
+            "GearmanProtocol",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "HeapModule", package: "swift-collections"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(
             name: "gearman",
             dependencies: ["GearmanCLI"],

@@ -6,6 +6,7 @@ public enum GearmanCommand {
     /// The subcommand a first argument names, if any; classic mode handles everything else.
     static func subcommand(named word: String) -> (([String]) -> Int32)? {
         switch word {
+        case "server": return ServerCommand.run
         default: return nil
         }
     }
@@ -68,10 +69,10 @@ public enum GearmanCommand {
 
 /// A daemon keeps no descriptor it inherited beyond stdin, stdout and stderr: a parent's
 /// pipe or socket held open by the daemon would make the parent wait for it forever.
-private func closeInheritedDescriptors() {
+func closeInheritedDescriptors(except kept: Int32 = -1) {
     let limit = min(Int32(clamping: sysconf(Int32(_SC_OPEN_MAX))), 65536)
     if limit > 3 {
-        for fd in 3..<limit { close(fd) }
+        for fd in 3..<limit where fd != kept { close(fd) }
     }
 }
 

@@ -1,13 +1,22 @@
 import NIOCore
 
-/// The queued job handles of one function, one FIFO per priority. Handles of jobs that
-/// were removed meanwhile are skipped when they reach the front (O(1) removal).
+/// One function's jobs: the queued job handles, one FIFO per priority, and its counters.
+/// Handles of jobs removed meanwhile are skipped when they reach the front (O(1) removal).
 struct FunctionQueue {
     private var queues: [CircularBuffer<String>] = Priority.allCases.map { _ in CircularBuffer() }
     /// Live queued jobs per priority (the buffers may still hold stale handles).
     private(set) var queued: [Int] = Priority.allCases.map { _ in 0 }
+    /// Epoch jobs whose time has not come yet.
+    var scheduled = 0
+    /// Jobs a worker is running now.
+    var running = 0
+    /// The admin `maxqueue` limit per priority; 0 means no limit.
+    var maxQueue: [Int] = Priority.allCases.map { _ in 0 }
     /// Jobs with this function by unique key, for coalescing.
     var jobsByUnique: [String: String] = [:]
+
+    /// Every job the server holds for this function, as gearmand's `status` counts them.
+    var total: Int { queued.reduce(0, +) + scheduled + running }
 
     mutating func append(_ handle: String, priority: Priority) {
         queues[priority.rawValue].append(handle)

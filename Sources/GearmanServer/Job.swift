@@ -1,6 +1,6 @@
 import NIOCore
 
-/// A job the server holds, queued or running.
+/// A job the server holds: queued, waiting for its epoch time, or running.
 struct Job {
     let handle: String
     let function: String
@@ -14,8 +14,14 @@ struct Job {
     var clients: [ConnectionID] = []
     /// The worker running it, if any.
     var worker: ConnectionID?
+    /// For SUBMIT_JOB_EPOCH: not queued before this time (milliseconds since the epoch).
+    var runAt: Int64?
     var numerator: UInt32 = 0
     var denominator: UInt32 = 0
     /// How many workers died while running it.
     var failedAttempts = 0
+    /// When the worker's CAN_DO_TIMEOUT runs out (milliseconds since the epoch).
+    var deadline: Int64?
+
+    var isQueued: Bool { worker == nil && runAt == nil }
 }

@@ -23,13 +23,17 @@ public struct Submission: Sendable {
     public var data: ByteBuffer
     public var priority: Priority
     public var background: Bool
+    /// SUBMIT_JOB_EPOCH: run at this UNIX time (milliseconds), not before.
+    public var runAt: Int64?
 
-    public init(function: String, unique: String, data: ByteBuffer, priority: Priority, background: Bool) {
+    public init(function: String, unique: String, data: ByteBuffer, priority: Priority, background: Bool,
+                runAt: Int64? = nil) {
         self.function = function
         self.unique = unique
         self.data = data
         self.priority = priority
         self.background = background
+        self.runAt = runAt
     }
 }
 

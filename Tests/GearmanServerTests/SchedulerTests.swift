@@ -15,6 +15,13 @@ final class SchedulerTests: XCTestCase {
                                     priority: priority, background: background), from: from ?? client)
     }
 
+    /// `scheduler` with the test's clients and workers connected.
+    private func connected(_ scheduler: Scheduler) -> Scheduler {
+        var scheduler = scheduler
+        for id in [client, otherClient, worker, otherWorker] { scheduler.connect(id) }
+        return scheduler
+    }
+
     /// The (handle, workload) a plain GRAB_JOB hands `worker`, or nil for NO_JOB.
     private func grab(_ scheduler: inout Scheduler, by worker: ConnectionID) -> (handle: String, data: String)? {
         guard case .send(let packet, let to) = scheduler.grab(.plain, by: worker).first, to == worker else { return nil }
@@ -24,13 +31,13 @@ final class SchedulerTests: XCTestCase {
     }
 
     func testSubmitAnswersJobCreatedWithGearmandStyleHandles() {
-        var scheduler = Scheduler(handlePrefix: "host")
+        var scheduler = connected(Scheduler(handlePrefix: "H:host"))
         XCTAssertEqual(submit(&scheduler, "f"), [.send(Packet(.response, .jobCreated, "H:host:1"), to: client)])
         XCTAssertEqual(submit(&scheduler, "f"), [.send(Packet(.response, .jobCreated, "H:host:2"), to: client)])
     }
 
     func testGrabWithoutAbilitiesOrJobsIsNoJob() {
-        var scheduler = Scheduler(handlePrefix: "h")
+        var scheduler = connected(Scheduler(handlePrefix: "H:h"))
         XCTAssertNil(grab(&scheduler, by: worker))
         scheduler.canDo("f", from: worker)
         XCTAssertNil(grab(&scheduler, by: worker))
@@ -39,14 +46,14 @@ final class SchedulerTests: XCTestCase {
     }
 
     func testFIFOWithinAPriority() {
-        var scheduler = Scheduler(handlePrefix: "h")
+        var scheduler = connected(Scheduler(handlePrefix: "H:h"))
         scheduler.canDo("f", from: worker)
         for data in ["a", "b", "c"] { _ = submit(&scheduler, "f", data) }
         XCTAssertEqual((0..<3).compactMap { _ in grab(&scheduler, by: worker)?.data }, ["a", "b", "c"])
     }
 
     func testHighBeforeNormalBeforeLowAcrossFunctions() {
-        var scheduler = Scheduler(handlePrefix: "h")
+        var scheduler = connected(Scheduler(handlePrefix: "H:h"))
         scheduler.canDo("f", from: worker)
         scheduler.canDo("g", from: worker)
         _ = submit(&scheduler, "f", "low-f", priority: .low)
@@ -57,7 +64,7 @@ final class SchedulerTests: XCTestCase {
     }
 
     func testSubmitWakesOneSleepingWorkerThatCanDoTheFunction() {
-        var scheduler = Scheduler(handlePrefix: "h")
+        var scheduler = connected(Scheduler(handlePrefix: "H:h"))
         let unrelated = ConnectionID(12)
         for sleeper in [worker, otherWorker] { scheduler.canDo("f", from: sleeper) }
         scheduler.canDo("g", from: unrelated)
@@ -77,14 +84,14 @@ final class SchedulerTests: XCTestCase {
     }
 
     func testPreSleepWithAJobQueuedIsAnsweredAtOnce() {
-        var scheduler = Scheduler(handlePrefix: "h")
+        var scheduler = connected(Scheduler(handlePrefix: "H:h"))
         scheduler.canDo("f", from: worker)
         _ = submit(&scheduler, "f")
         XCTAssertEqual(scheduler.preSleep(worker), [.send(Packet(.response, .noop), to: worker)])
     }
 
     func testUniqueKeyCoalescesAndEveryClientGetsTheResult() {
-        var scheduler = Scheduler(handlePrefix: "h")
+        var scheduler = connected(Scheduler(handlePrefix: "H:h"))
         scheduler.canDo("f", from: worker)
         let first = submit(&scheduler, "f", "x", unique: "k")
         let second = submit(&scheduler, "f", "y", unique: "k", from: otherClient)
@@ -102,20 +109,20 @@ final class SchedulerTests: XCTestCase {
     }
 
     func testSameUniqueKeyInAnotherFunctionIsAnotherJob() {
-        var scheduler = Scheduler(handlePrefix: "h")
+        var scheduler = connected(Scheduler(handlePrefix: "H:h"))
         _ = submit(&scheduler, "f", unique: "k")
         XCTAssertEqual(submit(&scheduler, "g", unique: "k"), [.send(Packet(.response, .jobCreated, "H:h:2"), to: client)])
     }
 
     func testDashMeansTheWorkloadIsTheUniqueKey() {
-        var scheduler = Scheduler(handlePrefix: "h")
+        var scheduler = connected(Scheduler(handlePrefix: "H:h"))
         _ = submit(&scheduler, "f", "same", unique: "-")
         XCTAssertEqual(submit(&scheduler, "f", "same", unique: "-"), [.send(Packet(.response, .jobCreated, "H:h:1"), to: client)])
         XCTAssertEqual(submit(&scheduler, "f", "other", unique: "-"), [.send(Packet(.response, .jobCreated, "H:h:2"), to: client)])
     }
 
     func testDataWarningAndStatusAreRelayedAndStatusIsRemembered() {
-        var scheduler = Scheduler(handlePrefix: "h")
+        var scheduler = connected(Scheduler(handlePrefix: "H:h"))
         scheduler.canDo("f", from: worker)
         _ = submit(&scheduler, "f")
         _ = grab(&scheduler, by: worker)
@@ -131,7 +138,7 @@ final class SchedulerTests: XCTestCase {
     }
 
     func testExceptionGoesOnlyToClientsThatAskedOthersGetWorkFail() {
-        var scheduler = Scheduler(handlePrefix: "h")
+        var scheduler = connected(Scheduler(handlePrefix: "H:h"))
         scheduler.canDo("f", from: worker)
         XCTAssertEqual(scheduler.option("exceptions", from: client), [.send(Packet(.response, .optionResponse, "exceptions"), to: client)])
         _ = submit(&scheduler, "f", unique: "k")
@@ -144,13 +151,13 @@ final class SchedulerTests: XCTestCase {
     }
 
     func testUnknownOptionIsAnError() {
-        var scheduler = Scheduler(handlePrefix: "h")
+        var scheduler = connected(Scheduler(handlePrefix: "H:h"))
         guard case .send(let packet, _) = scheduler.option("nonsense", from: client).first else { return XCTFail() }
         XCTAssertEqual(packet.type, .error)
     }
 
     func testResultFromAWorkerThatDoesNotHoldTheJobIsAnError() {
-        var scheduler = Scheduler(handlePrefix: "h")
+        var scheduler = connected(Scheduler(handlePrefix: "H:h"))
         scheduler.canDo("f", from: worker)
         _ = submit(&scheduler, "f")
         _ = grab(&scheduler, by: worker)
@@ -161,7 +168,7 @@ final class SchedulerTests: XCTestCase {
     }
 
     func testWorkerDeathPutsTheJobBackAtTheHeadOfItsQueue() {
-        var scheduler = Scheduler(handlePrefix: "h")
+        var scheduler = connected(Scheduler(handlePrefix: "H:h"))
         scheduler.canDo("f", from: worker)
         scheduler.canDo("f", from: otherWorker)
         _ = submit(&scheduler, "f", "first")
@@ -173,7 +180,7 @@ final class SchedulerTests: XCTestCase {
     }
 
     func testJobRetriesFailTheJobAfterThatManyWorkerDeaths() {
-        var scheduler = Scheduler(handlePrefix: "h", jobRetries: 2)
+        var scheduler = connected(Scheduler(handlePrefix: "H:h", jobRetries: 2))
         for (index, dying) in [ConnectionID(20), ConnectionID(21)].enumerated() {
             scheduler.canDo("f", from: dying)
             if index == 0 { _ = submit(&scheduler, "f", "poison") }
@@ -190,7 +197,7 @@ final class SchedulerTests: XCTestCase {
     }
 
     func testClientDisconnectDropsItsQueuedForegroundJobButNotBackgroundOnes() {
-        var scheduler = Scheduler(handlePrefix: "h")
+        var scheduler = connected(Scheduler(handlePrefix: "H:h"))
         _ = submit(&scheduler, "f", "fg")
         _ = submit(&scheduler, "f", "bg", background: true)
         _ = scheduler.disconnect(client)
@@ -201,7 +208,7 @@ final class SchedulerTests: XCTestCase {
     }
 
     func testFunctionStatusCountsQueuedRunningAndWorkers() {
-        var scheduler = Scheduler(handlePrefix: "h")
+        var scheduler = connected(Scheduler(handlePrefix: "H:h"))
         scheduler.canDo("f", from: worker)
         scheduler.canDo("f", from: otherWorker)
         _ = submit(&scheduler, "f", priority: .high)
@@ -217,7 +224,7 @@ final class SchedulerTests: XCTestCase {
     }
 
     func testGrabUniqAndAllCarryTheUniqueKey() {
-        var scheduler = Scheduler(handlePrefix: "h")
+        var scheduler = connected(Scheduler(handlePrefix: "H:h"))
         scheduler.canDo("f", from: worker)
         _ = submit(&scheduler, "f", "a", unique: "k1")
         _ = submit(&scheduler, "f", "b", unique: "k2")

@@ -1,0 +1,180 @@
+import Dispatch
+import GearmanServer
+import Glibc
+import Logging
+import Synchronization
+
+/// `gearman server [gearmand options]`: runs the bundled job server until SIGTERM, SIGINT
+/// or admin `shutdown`.
+enum ServerCommand {
+    /// The version `-V` and admin `version` report.
+    static let version = "0.2.0"
+
+    static func run(_ arguments: [String]) -> Int32 {
+        var options: ServerOptions
+        do {
+            options = try ServerOptions(parsing: arguments)
+            if let file = options.configFile {
+                guard let words = readWords(of: file) else { return usageError("cannot read config file \(file)") }
+                options = try ServerOptions(parsing: words + arguments)
+            }
+        } catch {
+            return usageError(error.message)
+        }
+        if options.help {
+            _ = StandardStreams.write(helpText, to: StandardStreams.output)
+            return 0
+        }
+        if options.version {
+            _ = StandardStreams.write("gearman server \(version) (gearmand 1.1.20 compatible)\n", to: StandardStreams.output)
+            return 0
+        }
+        if let problem = options.validationProblem() { return usageError(problem) }
+        if options.checkArgs { return 0 }
+        return serve(options)
+    }
+
+    private static func serve(_ options: ServerOptions) -> Int32 {
+        let logDescriptor: Int32
+        switch options.logFile {
+        case "stderr": logDescriptor = 2
+        case "none": logDescriptor = -1
+        default:
+            logDescriptor = open(options.logFile, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+            if logDescriptor < 0 {
+                StandardStreams.complain("cannot open log file \(options.logFile): \(StandardStreams.describe(errno: errno))")
+                return 1
+            }
+        }
+        let level = options.logLevel ?? .error
+        let logger = Logger(label: "gearman.server") { _ in
+            logDescriptor < 0 ? SwiftLogNoOpLogHandler() as any LogHandler : LineLogHandler(descriptor: logDescriptor, level: level)
+        }
+        if let limit = options.fileDescriptors, let problem = raiseDescriptorLimit(to: limit) {
+            StandardStreams.complain(problem)
+            return 1
+        }
+        signal(SIGPIPE, SIG_IGN)
+        var daemon: Daemon?
+        if options.daemon {
+            guard let detached = Daemon.detach() else {
+                StandardStreams.complain("cannot daemonize: \(StandardStreams.describe(errno: errno))")
+                return 1
+            }
+            daemon = detached
+        }
+        let server: JobServer
+        do {
+            server = try JobServer(configuration: options.configuration(hostName: hostName(), version: version), logger: logger)
+        } catch {
+            StandardStreams.complain("cannot listen on port \(options.port): \(error)")
+            daemon?.report(started: false)
+            return 1
+        }
+        if let user = options.user, let problem = switchUser(to: user) {
+            StandardStreams.complain(problem)
+            server.shutdown(graceful: false)
+            try? server.wait()
+            daemon?.report(started: false)
+            return 1
+        }
+        if let pidFile = options.pidFile, let problem = PidFile.create(pidFile, removeOnSignal: false) {
+            StandardStreams.complain("cannot write pid file \(pidFile): \(problem)")
+            server.shutdown(graceful: false)
+            try? server.wait()
+            daemon?.report(started: false)
+            return 1
+        }
+        let signalSources = watchSignals(server)
+        daemon?.report(started: true)
+        do {
+            try server.wait()
+        } catch {
+            logger.error("server stopped with an error", metadata: ["error": "\(error)"])
+        }
+        signalSources.forEach { $0.cancel() }
+        PidFile.remove()
+        logger.notice("shutdown complete")
+        return 0
+    }
+
+    /// SIGTERM and SIGINT shut down gracefully; a second one stops at once.
+    private static func watchSignals(_ server: JobServer) -> [any DispatchSourceSignal] {
+        [SIGTERM, SIGINT].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            let count = SignalCount()
+            source.setEventHandler {
+                server.shutdown(graceful: count.next() == 1)
+            }
+            source.resume()
+            return source
+        }
+    }
+
+    private static func usageError(_ message: String) -> Int32 {
+        StandardStreams.complain("server: \(message)")
+        _ = StandardStreams.write("Try 'gearman server --help' for the options.\n", to: StandardStreams.error)
+        return ExitCode.usage.rawValue
+    }
+
+    private static let helpText = """
+        Usage: gearman server [options]
+
+        Runs a Gearman job server that speaks gearmand's protocol, admin commands and options.
+
+        Options:
+        \(LongOptions.help(ServerOptions.specs))
+        SIGTERM or SIGINT (or admin "shutdown graceful") stops accepting, lets running jobs
+        finish, and exits 0; a second signal (or "shutdown") stops at once.
+
+        """
+
+    private static func readWords(of file: String) -> [String]? {
+        guard let stream = fopen(file, "r") else { return nil }
+        defer { fclose(stream) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = fread(&buffer, 1, buffer.count, stream)
+            if count <= 0 { break }
+            bytes += buffer[0..<count]
+        }
+        return String(decoding: bytes, as: UTF8.self).split(whereSeparator: { " \n\r\t".contains($0) }).map(String.init)
+    }
+
+    private static func hostName() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    private static func raiseDescriptorLimit(to count: Int) -> String? {
+        var limit = rlimit()
+        getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
+        limit.rlim_cur = rlim_t(count)
+        if limit.rlim_max < limit.rlim_cur { limit.rlim_max = limit.rlim_cur }
+        if setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) != 0 {
+            return "cannot raise the open-file limit to \(count): \(StandardStreams.describe(errno: errno))"
+        }
+        return nil
+    }
+
+    private static func switchUser(to name: String) -> String? {
+        guard let entry = getpwnam(name) else { return "unknown user \(name)" }
+        if initgroups(name, entry.pointee.pw_gid) != 0 || setgid(entry.pointee.pw_gid) != 0
+            || setuid(entry.pointee.pw_uid) != 0 {
+            return "cannot switch to user \(name): \(StandardStreams.describe(errno: errno))"
+        }
+        return nil
+    }
+}
+
+/// How many times a signal arrived (the signal source's handler may run on any thread).
+private final class SignalCount: Sendable {
+    private let count = Atomic<Int>(0)
+
+    func next() -> Int {
+        count.add(1, ordering: .relaxed).newValue
+    }
+}

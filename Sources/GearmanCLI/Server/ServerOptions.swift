@@ -1,0 +1,170 @@
+import GearmanServer
+import Logging
+
+/// `gearman server`'s command line: gearmand's option names and meanings, so that an
+/// existing gearmand command line starts it unchanged.
+struct ServerOptions: Equatable {
+    var port = 4730
+    var listen: [String] = []
+    var backlog = 32
+    var daemon = false
+    var pidFile: String?
+    var logFile = "stderr"
+    var verbose = "ERROR"
+    var jobRetries = 0
+    var threads = 4
+    var workerWakeup = 0
+    var jobHandlePrefix: String?
+    var exceptions = false
+    var keepalive = false
+    var keepaliveIdle = -1
+    var keepaliveInterval = -1
+    var keepaliveCount = -1
+    var fileDescriptors: Int?
+    var hashtableBuckets = 991
+    var user: String?
+    var queueType = "builtin"
+    var configFile: String?
+    var maxPacketSize = 64 << 20
+    var shutdownTimeout = 30
+    var help = false
+    var version = false
+    var checkArgs = false
+
+    static let specs: [LongOptions.Spec] = [
+        .init("port", short: "p", value: "PORT", help: "Port to listen on (default 4730)."),
+        .init("listen", short: "L", value: "HOST", help: "Address to listen on; repeatable (default: every interface)."),
+        .init("backlog", short: "b", value: "N", help: "Backlog of the listening socket (default 32)."),
+        .init("daemon", short: "d", help: "Detach and run in the background once listening."),
+        .init("pid-file", short: "P", value: "FILE", help: "Write the process id to FILE (removed at exit)."),
+        .init("log-file", short: "l", value: "FILE", help: "Log to FILE, 'stderr' (the default) or 'none'."),
+        .init("verbose", value: "LEVEL", help: "FATAL, ALERT, CRITICAL, ERROR (default), WARNING, NOTICE, INFO or DEBUG."),
+        .init("job-retries", short: "j", value: "N", help: "Fail a job once N of its workers died running it (0: no limit)."),
+        .init("job-handle-prefix", value: "PREFIX", help: "Job handles are PREFIX:n (default H:<host name>)."),
+        .init("exceptions", help: "Send WORK_EXCEPTION to every client, not only to those that ask."),
+        .init("keepalive", help: "Enable TCP keepalive on connections."),
+        .init("keepalive-idle", value: "SECONDS", help: "TCP_KEEPIDLE (-1: system default)."),
+        .init("keepalive-interval", value: "SECONDS", help: "TCP_KEEPINTVL (-1: system default)."),
+        .init("keepalive-count", value: "N", help: "TCP_KEEPCNT (-1: system default)."),
+        .init("file-descriptors", short: "f", value: "N", help: "Raise the open-file limit to N."),
+        .init("user", short: "u", value: "USER", help: "Switch to USER after binding the port."),
+        .init("queue-type", short: "q", value: "TYPE", help: "Queue type; only 'builtin' (in memory)."),
+        .init("config-file", value: "FILE", help: "Read more options from FILE (command-line options win)."),
+        .init("threads", short: "t", value: "N", help: "Accepted for gearmand compatibility; one event loop owns all state."),
+        .init("worker-wakeup", short: "w", value: "N", help: "Accepted for gearmand compatibility; each job wakes one sleeping worker."),
+        .init("round-robin", short: "R", help: "Accepted for gearmand compatibility."),
+        .init("hashtable-buckets", value: "N", help: "Accepted for gearmand compatibility; tables grow as needed."),
+        .init("max-packet-size", value: "BYTES", help: "Close a connection that declares a larger packet (default 64 MiB)."),
+        .init("shutdown-timeout", value: "SECONDS", help: "How long a graceful shutdown waits for running jobs (default 30)."),
+        .init("check-args", help: "Check the options and exit."),
+        .init("help", short: "h", help: "Print this help and exit."),
+        .init("version", short: "V", help: "Print the version and exit."),
+    ]
+
+    /// gearmand options this server does not have, with the reason given to the user.
+    static let unsupported: [(spec: LongOptions.Spec, reason: String)] = [
+        (.init("ssl", help: ""), "TLS is not supported"),
+        (.init("ssl-ca-file", value: "", help: ""), "TLS is not supported"),
+        (.init("ssl-certificate", value: "", help: ""), "TLS is not supported"),
+        (.init("ssl-key", value: "", help: ""), "TLS is not supported"),
+        (.init("http-port", value: "", help: ""), "the HTTP protocol module is not supported"),
+        (.init("protocol", short: "r", value: "", help: ""), "protocol modules are not supported"),
+        (.init("syslog", help: ""), "syslog is not supported; use --log-file"),
+        (.init("coredump", help: ""), "core dump control is not supported; use ulimit -c"),
+        (.init("libmemcached-servers", value: "", help: ""), "the libmemcached queue is not supported"),
+        (.init("libmemcached-prefix", value: "", help: ""), "the libmemcached queue is not supported"),
+        (.init("libpq-conninfo", value: "", help: ""), "the PostgreSQL queue is not supported yet"),
+        (.init("libpq-table", value: "", help: ""), "the PostgreSQL queue is not supported yet"),
+        (.init("redis-server", value: "", help: ""), "the redis queue is not supported"),
+        (.init("redis-port", value: "", help: ""), "the redis queue is not supported"),
+        (.init("redis-password", value: "", help: ""), "the redis queue is not supported"),
+        (.init("libsqlite3-db", value: "", help: ""), "the SQLite queue is not supported yet"),
+        (.init("libsqlite3-table", value: "", help: ""), "the SQLite queue is not supported yet"),
+        (.init("store-queue-on-shutdown", help: ""), "it needs a persistent queue, which is not supported yet"),
+    ]
+
+    /// gearmand's verbosity names, as swift-log levels.
+    static let levels: [String: Logger.Level] = [
+        "FATAL": .critical, "ALERT": .critical, "CRITICAL": .critical, "ERROR": .error,
+        "WARNING": .warning, "NOTICE": .notice, "INFO": .info, "DEBUG": .debug,
+    ]
+
+    init() {}
+
+    /// Parses `arguments`; the error message names the problem.
+    init(parsing arguments: [String]) throws(LongOptions.Failure) {
+        let parsed = try LongOptions(arguments, specs: Self.specs + Self.unsupported.map(\.spec))
+        if let (spec, reason) = Self.unsupported.first(where: { parsed.has($0.spec.long) }) {
+            throw LongOptions.Failure(message: "option '--\(spec.long)': \(reason)")
+        }
+        if let extra = parsed.positional.first {
+            throw LongOptions.Failure(message: "unexpected argument '\(extra)'")
+        }
+        port = try parsed.integer("port") ?? port
+        listen = parsed.all("listen")
+        backlog = try parsed.integer("backlog") ?? backlog
+        daemon = parsed.has("daemon")
+        pidFile = parsed.last("pid-file")
+        logFile = parsed.last("log-file") ?? logFile
+        verbose = parsed.last("verbose") ?? verbose
+        jobRetries = try parsed.integer("job-retries") ?? jobRetries
+        jobHandlePrefix = parsed.last("job-handle-prefix")
+        exceptions = parsed.has("exceptions")
+        keepalive = parsed.has("keepalive")
+        keepaliveIdle = try parsed.integer("keepalive-idle") ?? keepaliveIdle
+        keepaliveInterval = try parsed.integer("keepalive-interval") ?? keepaliveInterval
+        keepaliveCount = try parsed.integer("keepalive-count") ?? keepaliveCount
+        fileDescriptors = try parsed.integer("file-descriptors")
+        user = parsed.last("user")
+        queueType = parsed.last("queue-type") ?? queueType
+        configFile = parsed.last("config-file")
+        threads = try parsed.integer("threads") ?? threads
+        workerWakeup = try parsed.integer("worker-wakeup") ?? workerWakeup
+        hashtableBuckets = try parsed.integer("hashtable-buckets") ?? hashtableBuckets
+        maxPacketSize = try parsed.integer("max-packet-size") ?? maxPacketSize
+        shutdownTimeout = try parsed.integer("shutdown-timeout") ?? shutdownTimeout
+        checkArgs = parsed.has("check-args")
+        help = parsed.has("help")
+        version = parsed.has("version")
+    }
+
+    /// The log level `--verbose` names (case-insensitive), or nil.
+    var logLevel: Logger.Level? { Self.levels[verbose.uppercased()] }
+
+    /// Checks the values together; the message names the problem.
+    func validationProblem() -> String? {
+        if logLevel == nil { return "invalid value for --verbose: '\(verbose)' (use FATAL, ALERT, CRITICAL, ERROR, WARNING, NOTICE, INFO or DEBUG)" }
+        if !(0...65535).contains(port) { return "invalid port \(port): use 0 to 65535" }
+        if backlog < 1 { return "invalid backlog \(backlog): must be at least 1" }
+        if !(0...255).contains(jobRetries) { return "job-retries must be 0 (no limit) or between 1 and 255" }
+        if threads < 0 { return "invalid thread count \(threads)" }
+        if workerWakeup < 0 { return "invalid worker-wakeup \(workerWakeup)" }
+        if hashtableBuckets <= 0 { return "hashtable-buckets has to be greater than 0" }
+        if queueType != "builtin" { return "queue type '\(queueType)' is not supported (only 'builtin')" }
+        if let prefix = jobHandlePrefix, prefix.utf8.count > 52 || prefix.isEmpty {
+            return "job handle prefix must be 1 to 52 bytes long (job handles are limited to 64 bytes)"
+        }
+        if maxPacketSize < 1 { return "max-packet-size must be at least 1" }
+        if shutdownTimeout < 0 { return "shutdown-timeout must not be negative" }
+        if let fileDescriptors, fileDescriptors < 1 { return "file-descriptors must be at least 1" }
+        return nil
+    }
+
+    /// The server's configuration; `hostName` makes the default job handle prefix.
+    func configuration(hostName: String, version: String) -> ServerConfiguration {
+        var configuration = ServerConfiguration(handlePrefix: jobHandlePrefix ?? "H:\(hostName)", version: version)
+        configuration.listenHosts = listen
+        configuration.port = port
+        configuration.backlog = backlog
+        configuration.jobRetries = jobRetries
+        configuration.exceptionsByDefault = exceptions
+        configuration.keepalive = keepalive
+        configuration.keepaliveIdle = keepaliveIdle > 0 ? keepaliveIdle : nil
+        configuration.keepaliveInterval = keepaliveInterval > 0 ? keepaliveInterval : nil
+        configuration.keepaliveCount = keepaliveCount > 0 ? keepaliveCount : nil
+        configuration.maximumPacketSize = maxPacketSize
+        configuration.gracefulShutdownSeconds = Int64(shutdownTimeout)
+        configuration.verbosityName = verbose.uppercased()
+        return configuration
+    }
+}

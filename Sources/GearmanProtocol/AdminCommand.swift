@@ -1,0 +1,66 @@
+/// A line of gearmand's text admin protocol, parsed as gearmand reads it: words separated
+/// by spaces, the command word case-insensitive.
+public enum AdminCommand: Equatable, Sendable {
+    case status
+    case priorityStatus
+    case workers
+    case version
+    case getPID
+    case verbose
+    /// `maxqueue FUNCTION [N | HIGH NORMAL LOW]`: limits per priority (high, normal, low); 0 is none.
+    case maxQueue(function: String, limits: [Int])
+    case showJobs
+    /// `show unique jobs`
+    case showUniqueJobs
+    case cancelJob(handle: String)
+    case createFunction(String)
+    case dropFunction(String)
+    case shutdown(graceful: Bool)
+    /// A known command with too few arguments (gearmand's ERR INVALID_ARGUMENTS).
+    case incompleteArguments(command: String)
+    /// `show` followed by something other than `jobs` or `unique jobs`.
+    case unknownShowArguments
+    /// A command gearmand knows but whose arguments it answers with ERR UNKNOWN_ERROR.
+    case malformed
+    /// Anything else; gearmand echoes the first word in its ERR UNKNOWN_COMMAND line.
+    case unknown(word: String)
+
+    public init(line: String) {
+        let words = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        let command = words.first?.lowercased() ?? ""
+        let rest = words.dropFirst().map { $0 }
+        let first = rest.first?.lowercased()
+        switch command {
+        case "status": self = .status
+        case "prioritystatus": self = .priorityStatus
+        case "workers": self = .workers
+        case "version": self = .version
+        case "getpid": self = .getPID
+        case "verbose": self = .verbose
+        case "shutdown": self = .shutdown(graceful: first == "graceful")
+        case "maxqueue":
+            guard let function = rest.first else { self = .incompleteArguments(command: words[0]); return }
+            // Like gearmand's atoi: a word that is no number counts as 0, a negative one too.
+            let numbers = rest.dropFirst().prefix(3).map { max(Int($0) ?? 0, 0) }
+            // One number (or none) sets every priority; more set high, normal, low in turn.
+            let limits = numbers.count <= 1 ? Array(repeating: numbers.first ?? 0, count: 3)
+                : numbers + Array(repeating: 0, count: 3 - numbers.count)
+            self = .maxQueue(function: function, limits: limits)
+        case "show" where !rest.isEmpty:
+            if rest.count == 1 && first == "jobs" {
+                self = .showJobs
+            } else if rest.count == 2 && first == "unique" && rest[1].lowercased() == "jobs" {
+                self = .showUniqueJobs
+            } else {
+                self = .unknownShowArguments
+            }
+        case "cancel" where rest.count >= 2:
+            self = rest.count == 2 && first == "job" ? .cancelJob(handle: rest[1]) : .malformed
+        case "create", "drop":
+            guard rest.count == 2, first == "function" else { self = .incompleteArguments(command: words[0]); return }
+            self = command == "create" ? .createFunction(rest[1]) : .dropFunction(rest[1])
+        default:
+            self = .unknown(word: words.first ?? "")
+        }
+    }
+}

@@ -1,0 +1,121 @@
+import GearmanProtocol
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+
+/// The bundled job server: listeners and connections on one event loop that owns the state.
+public final class JobServer: Sendable {
+    private let group: MultiThreadedEventLoopGroup
+    private let core: NIOLoopBound<JobServerCore>
+    private let listeners: [any Channel]
+    private let finished: EventLoopPromise<Void>
+    private let stopping = NIOLockedValueBox(false)
+    private let configuration: ServerConfiguration
+    private let logger: Logger
+
+    /// The addresses the server accepts connections on.
+    public var localAddresses: [SocketAddress] { listeners.compactMap(\.localAddress) }
+
+    /// Binds the listeners; the server accepts work when this returns.
+    public init(configuration: ServerConfiguration, logger: Logger) throws {
+        self.configuration = configuration
+        self.logger = logger
+        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let loop = group.next()
+        finished = loop.makePromise()
+        core = try loop.submit {
+            NIOLoopBound(JobServerCore(configuration: configuration, eventLoop: loop, logger: logger), eventLoop: loop)
+        }.wait()
+        let core = self.core
+        var bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: Int32(clamping: configuration.backlog))
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+        if configuration.keepalive {
+            bootstrap = bootstrap.childChannelOption(.socketOption(.so_keepalive), value: 1)
+            for (name, value) in [(TCP_KEEPIDLE, configuration.keepaliveIdle), (TCP_KEEPINTVL, configuration.keepaliveInterval),
+                                  (TCP_KEEPCNT, configuration.keepaliveCount)] {
+                if let value, value > 0 {
+                    bootstrap = bootstrap.childChannelOption(
+                        ChannelOptions.Types.SocketOption(level: .tcp, name: .init(rawValue: name)), value: value)
+                }
+            }
+        }
+        let maximumPacketSize = configuration.maximumPacketSize
+        bootstrap = bootstrap.childChannelInitializer { channel in
+            channel.eventLoop.makeCompletedFuture {
+                try channel.pipeline.syncOperations.addHandler(
+                    ByteToMessageHandler(GearmanDecoder(maximumPacketSize: maximumPacketSize)))
+                try channel.pipeline.syncOperations.addHandler(ConnectionHandler(core: core.value))
+            }
+        }
+        do {
+            listeners = try Self.bind(bootstrap, hosts: configuration.listenHosts, port: configuration.port)
+        } catch {
+            try? group.syncShutdownGracefully()
+            throw error
+        }
+        let finished = self.finished
+        try loop.submit {
+            core.value.onShutdownRequest = { [weak self] graceful in self?.shutdown(graceful: graceful) }
+            _ = finished
+        }.wait()
+        for address in localAddresses { logger.info("listening", metadata: ["address": "\(address)"]) }
+    }
+
+    /// Every interface when no host is given: IPv6 with IPv4 mapped, or IPv4 alone.
+    private static func bind(_ bootstrap: ServerBootstrap, hosts: [String], port: Int) throws -> [any Channel] {
+        if hosts.isEmpty {
+            if let dualStack = try? bootstrap.bind(host: "::", port: port).wait() { return [dualStack] }
+            return [try bootstrap.bind(host: "0.0.0.0", port: port).wait()]
+        }
+        var channels: [any Channel] = []
+        do {
+            for host in hosts { channels.append(try bootstrap.bind(host: host, port: port).wait()) }
+        } catch {
+            for channel in channels { try? channel.close().wait() }
+            throw error
+        }
+        return channels
+    }
+
+    /// Stops the server from any thread. Graceful: stop accepting, hand out no more jobs,
+    /// let running jobs finish (within the configured bound), then close. A second call
+    /// that is not graceful ends a graceful shutdown at once.
+    public func shutdown(graceful: Bool) {
+        let alreadyStopping = stopping.withLockedValue { stopping in
+            defer { stopping = true }
+            return stopping
+        }
+        let loop = core.eventLoop
+        let core = self.core
+        let finished = self.finished
+        let listeners = self.listeners
+        let bound = TimeAmount.seconds(configuration.gracefulShutdownSeconds)
+        let logger = self.logger
+        loop.execute {
+            let finish: @Sendable () -> Void = {
+                guard !core.value.isClosed else { return }
+                core.value.closeAll()
+                finished.succeed()
+            }
+            if alreadyStopping && graceful { return }
+            for listener in listeners { listener.close(promise: nil) }
+            guard graceful && !alreadyStopping else { return finish() }
+            logger.notice("graceful shutdown: waiting for running jobs")
+            core.value.drain(whenDrained: finish)
+            loop.scheduleTask(in: bound) {
+                logger.warning("graceful shutdown: running jobs did not finish in time")
+                finish()
+            }
+        }
+    }
+
+    /// Blocks until the server has shut down, then releases its threads.
+    public func wait() throws {
+        try finished.futureResult.wait()
+        try group.syncShutdownGracefully()
+    }
+}

@@ -1,0 +1,76 @@
+import GearmanProtocol
+
+extension Scheduler {
+    /// Every function the server knows (submitted, registered or created), sorted by name.
+    public func functionStatus() -> [FunctionStatus] {
+        var workerCounts: [String: Int] = [:]
+        for peer in peers.values {
+            for function in peer.abilities.keys { workerCounts[function, default: 0] += 1 }
+        }
+        return functions.keys.sorted().map { name in
+            let queue = functions[name]!
+            return FunctionStatus(function: name, queued: queue.queued, scheduled: queue.scheduled,
+                                  running: queue.running, workers: workerCounts[name] ?? 0)
+        }
+    }
+
+    /// Every connection with its client id and the functions it can do, oldest first.
+    public func peerSummaries() -> [PeerSummary] {
+        peers.keys.sorted { $0.value < $1.value }.map { id in
+            let peer = peers[id]!
+            return PeerSummary(connection: id, clientID: peer.clientID, functions: peer.abilities.keys.sorted())
+        }
+    }
+
+    /// Every job held, in submission order.
+    public func jobSummaries() -> [JobSummary] {
+        jobs.values.sorted { $0.sequence < $1.sequence }.map { job in
+            JobSummary(handle: job.handle, function: job.function, unique: job.unique, retries: job.failedAttempts,
+                       isRunning: job.worker != nil, isBackground: job.background)
+        }
+    }
+
+    /// The number of jobs workers are running now.
+    public var runningJobCount: Int { functions.values.reduce(0) { $0 + $1.running } }
+
+    /// Admin `cancel job`: the job's clients get WORK_FAIL and it is forgotten; a worker
+    /// still running it has its result dropped. Nil if no such job.
+    public mutating func cancel(_ handle: String) -> [SchedulerAction]? {
+        guard let job = jobs[handle] else { return nil }
+        let actions = job.clients.map { SchedulerAction.send(Packet(.response, .workFail, handle), to: $0) }
+        if job.runAt != nil {
+            functions[job.function]?.scheduled -= 1
+        } else if job.worker == nil {
+            functions[job.function]?.forgetQueued(job.priority)
+        }
+        finish(handle)
+        return actions
+    }
+
+    /// Admin `create function`: the function shows in `status` with no jobs.
+    public mutating func createFunction(_ name: String) {
+        if functions[name] == nil { functions[name] = FunctionQueue() }
+    }
+
+    /// Admin `drop function`: only a function no worker can do and no job is running for;
+    /// its queued jobs fail to their clients.
+    public mutating func dropFunction(_ name: String) -> (DropFunctionResult, [SchedulerAction]) {
+        guard let queue = functions[name] else { return (.notFound, []) }
+        if queue.running > 0 || peers.values.contains(where: { $0.abilities[name] != nil }) { return (.inUse, []) }
+        let doomed = jobs.values.filter { $0.function == name }.map(\.handle)
+        let actions = doomed.flatMap { cancel($0) ?? [] }
+        functions[name] = nil
+        return (.dropped, actions)
+    }
+
+    /// Admin `maxqueue`: the most jobs a function may hold, per priority (0: no limit).
+    /// Like gearmand, it applies to functions that exist already.
+    public mutating func setMaxQueue(_ function: String, high: Int, normal: Int, low: Int) {
+        functions[function]?.maxQueue = [high, normal, low].map { max($0, 0) }
+    }
+
+    /// Graceful shutdown begins: no job is handed out and no submission accepted any more.
+    public mutating func beginDraining() {
+        isDraining = true
+    }
+}

@@ -1,0 +1,81 @@
+import GearmanProtocol
+import NIOCore
+
+extension Scheduler {
+    /// One binary request from `connection`, turned into the matching event.
+    public mutating func receive(_ packet: Packet, from connection: ConnectionID) -> [SchedulerAction] {
+        guard packet.magic == .request else { return Self.unexpected(packet, to: connection) }
+        let name = packet.string(at: 0) ?? ""
+        switch packet.type {
+        case .canDo:
+            canDo(name, from: connection)
+        case .canDoTimeout:
+            canDo(name, timeout: Int64(packet.string(at: 1) ?? "") ?? 0, from: connection)
+        case .cantDo:
+            cantDo(name, from: connection)
+        case .resetAbilities:
+            resetAbilities(of: connection)
+        case .preSleep:
+            return preSleep(connection)
+        case .grabJob:
+            return grab(.plain, by: connection)
+        case .grabJobUnique:
+            return grab(.unique, by: connection)
+        case .grabJobAll:
+            return grab(.all, by: connection)
+        case .submitJob, .submitJobHigh, .submitJobLow, .submitJobBackground, .submitJobHighBackground,
+             .submitJobLowBackground, .submitReduceJob, .submitReduceJobBackground, .submitJobEpoch:
+            guard let submission = Self.submission(from: packet) else {
+                return [.send(Packet(.response, .error, "INVALID_ARGUMENT", "Invalid epoch time"), to: connection)]
+            }
+            return submit(submission, from: connection)
+        case .workStatus, .workData, .workWarning, .workComplete, .workFail, .workException:
+            return workUpdate(packet, from: connection)
+        case .getStatus:
+            return status(of: name, for: connection)
+        case .getStatusUnique:
+            return status(ofUnique: name, for: connection)
+        case .echoRequest:
+            return [.send(Packet(.response, .echoResponse, arguments: packet.arguments), to: connection)]
+        case .optionRequest:
+            return option(name, from: connection)
+        case .setClientID:
+            setClientID(name, for: connection)
+        case .allYours:
+            break
+        default:
+            return Self.unexpected(packet, to: connection)
+        }
+        return []
+    }
+
+    /// What a SUBMIT_JOB* packet asks for; nil for an epoch time that is no number.
+    static func submission(from packet: Packet) -> Submission? {
+        let function = packet.string(at: 0) ?? ""
+        let unique = packet.string(at: 1) ?? ""
+        let data = packet.arguments.last ?? ByteBuffer()
+        var runAt: Int64?
+        if packet.type == .submitJobEpoch {
+            guard let seconds = Int64(packet.string(at: 2) ?? "") else { return nil }
+            runAt = seconds * 1000
+        }
+        let priority: Priority
+        switch packet.type {
+        case .submitJobHigh, .submitJobHighBackground: priority = .high
+        case .submitJobLow, .submitJobLowBackground: priority = .low
+        default: priority = .normal
+        }
+        let background: Bool
+        switch packet.type {
+        case .submitJob, .submitJobHigh, .submitJobLow, .submitReduceJob: background = false
+        default: background = true
+        }
+        return Submission(function: function, unique: unique, data: data, priority: priority,
+                          background: background, runAt: runAt)
+    }
+
+    /// gearmand's answer to a packet a client or worker should not send.
+    private static func unexpected(_ packet: Packet, to connection: ConnectionID) -> [SchedulerAction] {
+        [.send(Packet(.response, .error, "INVALID_COMMAND", "Command not expected"), to: connection)]
+    }
+}

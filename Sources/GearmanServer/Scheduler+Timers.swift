@@ -1,0 +1,34 @@
+import GearmanProtocol
+
+extension Scheduler {
+    /// The earliest moment `deadlinesPassed()` has work (milliseconds since the epoch), if any.
+    public var nextDeadline: Int64? { deadlines.min?.at }
+
+    /// Queues the epoch jobs whose time has come and fails running jobs past their
+    /// CAN_DO_TIMEOUT (their clients get WORK_FAIL, as PROTOCOL says).
+    public mutating func deadlinesPassed() -> [SchedulerAction] {
+        let now = clock.now
+        var actions: [SchedulerAction] = []
+        while let deadline = deadlines.min, deadline.at <= now {
+            deadlines.removeMin()
+            switch deadline.kind {
+            case .epochJob(let handle):
+                guard let job = jobs[handle], job.runAt != nil else { continue }
+                jobs[handle]?.runAt = nil
+                functions[job.function]?.scheduled -= 1
+                functions[job.function]?.append(handle, priority: job.priority)
+                actions += wakeOneSleeper(for: job.function)
+            case .jobTimeout(let handle):
+                guard let job = jobs[handle], job.worker != nil, job.deadline == deadline.at else { continue }
+                actions += job.clients.map { .send(Packet(.response, .workFail, handle), to: $0) }
+                finish(handle)
+            }
+        }
+        return actions
+    }
+
+    mutating func addDeadline(at time: Int64, _ kind: Deadline.Kind) {
+        deadlines.insert(Deadline(at: time, order: nextDeadlineOrder, kind: kind))
+        nextDeadlineOrder += 1
+    }
+}

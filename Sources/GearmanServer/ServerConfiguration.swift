@@ -1,0 +1,31 @@
+/// How `gearman server` runs, in gearmand's terms.
+public struct ServerConfiguration: Sendable {
+    /// Addresses to listen on; empty means every interface (IPv6 and IPv4).
+    public var listenHosts: [String] = []
+    public var port = 4730
+    public var backlog = 32
+    /// Job handles are `<prefix>:<n>`; gearmand's default prefix is `H:<host name>`.
+    public var handlePrefix: String
+    /// Worker deaths after which a job fails (0: no limit).
+    public var jobRetries = 0
+    /// Every client gets WORK_EXCEPTION without asking (gearmand's --exceptions).
+    public var exceptionsByDefault = false
+    /// TCP keepalive on accepted connections, with optional idle, interval and count settings.
+    public var keepalive = false
+    public var keepaliveIdle: Int?
+    public var keepaliveInterval: Int?
+    public var keepaliveCount: Int?
+    /// The largest packet data a connection may declare before it is closed.
+    public var maximumPacketSize = 64 << 20
+    /// How long a graceful shutdown waits for running jobs.
+    public var gracefulShutdownSeconds: Int64 = 30
+    /// What admin `verbose` answers.
+    public var verbosityName = "ERROR"
+    /// What admin `version` answers.
+    public var version: String
+
+    public init(handlePrefix: String, version: String) {
+        self.handlePrefix = handlePrefix
+        self.version = version
+    }
+}
