@@ -4,12 +4,14 @@ import NIOCore
 public struct GearmanDecoder: ByteToMessageDecoder, Sendable {
     public typealias InboundOut = GearmanMessage
 
-    /// The largest data part accepted (gearmand has none; ours defaults to 64 MiB).
+    /// The largest data part accepted (gearmand has none). The default admits a 64 MiB
+    /// workload with its function name, unique key and handle.
     public let maximumPacketSize: Int
+    public static let defaultMaximumPacketSize = (64 << 20) + 8192
     /// The longest admin command line accepted.
     public let maximumLineLength: Int
 
-    public init(maximumPacketSize: Int = 64 << 20, maximumLineLength: Int = 8192) {
+    public init(maximumPacketSize: Int = defaultMaximumPacketSize, maximumLineLength: Int = 8192) {
         self.maximumPacketSize = maximumPacketSize
         self.maximumLineLength = maximumLineLength
     }

@@ -1,3 +1,5 @@
+import GearmanProtocol
+
 /// How `gearman server` runs, in gearmand's terms.
 public struct ServerConfiguration: Sendable {
     /// Addresses to listen on; empty means every interface (IPv6 and IPv4).
@@ -16,7 +18,7 @@ public struct ServerConfiguration: Sendable {
     public var keepaliveInterval: Int?
     public var keepaliveCount: Int?
     /// The largest packet data a connection may declare before it is closed.
-    public var maximumPacketSize = 64 << 20
+    public var maximumPacketSize = GearmanDecoder.defaultMaximumPacketSize
     /// How long a graceful shutdown waits for running jobs.
     public var gracefulShutdownSeconds: Int64 = 30
     /// What admin `verbose` answers.

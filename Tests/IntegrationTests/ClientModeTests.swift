@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 
 /// Client mode, run through the C tool and ours on the same gearmand.
-final class ClientModeTests: GearmandTestCase {
+final class ClientModeTests: JobServerTestCase {
     func testStdinIsOneWorkload() throws {
         try startWorker("wc", ["--", "wc", "-l"])
         let passwd = Array(try Data(contentsOf: URL(fileURLWithPath: "/etc/passwd")))

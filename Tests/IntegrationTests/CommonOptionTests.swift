@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 
 /// Options common to both modes: help, usage errors, pid files, daemon mode, TLS.
-final class CommonOptionTests: GearmandTestCase {
+final class CommonOptionTests: JobServerTestCase {
     func testHelpGoesToStdoutWithStatus0() throws {
         for arguments in [["-H"], ["-H", "-f", "x"]] {
             let result = try ours(arguments)

@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 
 /// The C tool's known bugs, each asserted fixed in ours (each assertion fails on the C tool).
-final class FixedBugTests: GearmandTestCase {
+final class FixedBugTests: JobServerTestCase {
     func testStripNewlineKeepsLastByteOfFinalLine() throws {
         try startWorker("echo", ["--", "cat"])
         XCTAssertEqual(try ours(["-P", "-N", "-f", "echo"], stdin: "abc\ndef".bytes).stdoutText, "echo: abcecho: def")

@@ -16,6 +16,13 @@ enum Binaries {
     static let gearmand = "/usr/sbin/gearmand"
     static let gearadmin = "/usr/bin/gearadmin"
     static let php = "/usr/bin/php"
+    static let perl = "/usr/bin/perl"
+    /// Python 3 from PATH (gearman3 is installed into it from PyPI by scripts/install-deps).
+    static var python: String {
+        let candidates = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":")
+            .map { "\($0)/python3" }
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? "/usr/bin/python3"
+    }
     static let fixtures = repoRoot.appendingPathComponent("Tests/IntegrationTests/Fixtures")
 
     static func require(_ path: String) throws {
@@ -175,20 +182,43 @@ func eventually(timeout: TimeInterval = 10, _ condition: () throws -> Bool) reth
     return false
 }
 
-/// Debian's gearmand on a free loopback port, for the length of a test.
-final class Gearmand {
-    let port: UInt16
-    private let process: BackgroundProcess
+/// Which job server a test runs against.
+enum ServerKind: String {
+    /// Our `gearman server`.
+    case bundled
+    /// Debian's gearmand.
+    case gearmand
 
-    init() throws {
-        try Binaries.require(Binaries.gearmand)
+    /// `$GEARMAN_TEST_SERVER` (bundled or gearmand); the bundled server by default.
+    static var fromEnvironment: ServerKind {
+        ProcessInfo.processInfo.environment["GEARMAN_TEST_SERVER"].flatMap(ServerKind.init(rawValue:)) ?? .bundled
+    }
+}
+
+/// A job server (ours or Debian's gearmand) on a free loopback port, for the length of a test.
+final class JobServerProcess {
+    let kind: ServerKind
+    let port: UInt16
+    let process: BackgroundProcess
+
+    init(_ kind: ServerKind = .fromEnvironment, extraArguments: [String] = []) throws {
+        self.kind = kind
         port = try Network.freePort()
-        process = try BackgroundProcess(Binaries.gearmand, [
-            "--listen=127.0.0.1", "--port=\(port)", "--log-file=none", "--verbose=ERROR", "--threads=1",
-        ])
+        switch kind {
+        case .gearmand:
+            try Binaries.require(Binaries.gearmand)
+            process = try BackgroundProcess(Binaries.gearmand, [
+                "--listen=127.0.0.1", "--port=\(port)", "--log-file=none", "--verbose=ERROR", "--threads=1",
+            ] + extraArguments)
+        case .bundled:
+            try Binaries.require(Binaries.ours)
+            process = try BackgroundProcess(Binaries.ours, [
+                "server", "--listen=127.0.0.1", "--port=\(port)", "--verbose=WARNING",
+            ] + extraArguments)
+        }
         guard eventually({ Network.accepts(port: port) }) else {
             process.stop()
-            throw XCTSkip("gearmand did not start on port \(port): \(process.stderr)")
+            throw XCTSkip("\(kind) did not start on port \(port): \(process.stderr)")
         }
     }
 

@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 
 /// Worker mode: our worker serves the C client and ours as the C worker would.
-final class WorkerModeTests: GearmandTestCase {
+final class WorkerModeTests: JobServerTestCase {
     func testShellCommandWorkerMatchesTheCWorker() throws {
         try startWorker("wc", ["--", "wc", "-l"], binary: Binaries.cTool)
         let passwd = Array(try Data(contentsOf: URL(fileURLWithPath: "/etc/passwd")))

@@ -25,7 +25,7 @@ struct ServerOptions: Equatable {
     var user: String?
     var queueType = "builtin"
     var configFile: String?
-    var maxPacketSize = 64 << 20
+    var maxPacketSize = (64 << 20) + 8192
     var shutdownTimeout = 30
     var help = false
     var version = false
@@ -54,7 +54,7 @@ struct ServerOptions: Equatable {
         .init("worker-wakeup", short: "w", value: "N", help: "Accepted for gearmand compatibility; each job wakes one sleeping worker."),
         .init("round-robin", short: "R", help: "Accepted for gearmand compatibility."),
         .init("hashtable-buckets", value: "N", help: "Accepted for gearmand compatibility; tables grow as needed."),
-        .init("max-packet-size", value: "BYTES", help: "Close a connection that declares a larger packet (default 64 MiB)."),
+        .init("max-packet-size", value: "BYTES", help: "Close a connection that declares a larger packet (default: 64 MiB + 8 KiB)."),
         .init("shutdown-timeout", value: "SECONDS", help: "How long a graceful shutdown waits for running jobs (default 30)."),
         .init("check-args", help: "Check the options and exit."),
         .init("help", short: "h", help: "Print this help and exit."),

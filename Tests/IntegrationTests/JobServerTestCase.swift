@@ -1,15 +1,26 @@
 import Foundation
 import XCTest
 
-/// A test case with Debian's gearmand on a free port and helpers to start workers; every
-/// process it starts is killed by PID in tearDown.
-class GearmandTestCase: XCTestCase {
-    var server: Gearmand!
+/// A test case with a job server on a free port (ours, or Debian's gearmand when
+/// GEARMAN_TEST_SERVER=gearmand) and helpers to start workers; every process it starts is
+/// killed by PID in tearDown.
+class JobServerTestCase: XCTestCase {
+    var server: JobServerProcess!
     private var started: [BackgroundProcess] = []
+
+    /// The server this class's tests run against.
+    class var serverKind: ServerKind { .fromEnvironment }
 
     override func setUpWithError() throws {
         try Binaries.require(Binaries.ours)
-        server = try Gearmand()
+        server = try JobServerProcess(Self.serverKind)
+    }
+
+    /// A second server (for options the shared one lacks), stopped in tearDown.
+    func startServer(_ kind: ServerKind = .bundled, _ arguments: [String]) throws -> JobServerProcess {
+        let other = try JobServerProcess(kind, extraArguments: arguments)
+        started.append(other.process)
+        return other
     }
 
     override func tearDown() {
