@@ -31,6 +31,7 @@ public final class JobServer: Sendable {
         var bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: Int32(clamping: configuration.backlog))
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelOption(.maxMessagesPerRead, value: 64)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 16)
         if configuration.keepalive {
@@ -54,6 +55,7 @@ public final class JobServer: Sendable {
         do {
             listeners = try Self.bind(bootstrap, hosts: configuration.listenHosts, port: configuration.port)
         } catch {
+            finished.succeed()
             try? group.syncShutdownGracefully()
             throw error
         }

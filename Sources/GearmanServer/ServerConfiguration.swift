@@ -5,7 +5,7 @@ public struct ServerConfiguration: Sendable {
     /// Addresses to listen on; empty means every interface (IPv6 and IPv4).
     public var listenHosts: [String] = []
     public var port = 4730
-    public var backlog = 32
+    public var backlog = 1024
     /// Job handles are `<prefix>:<n>`; gearmand's default prefix is `H:<host name>`.
     public var handlePrefix: String
     /// Worker deaths after which a job fails (0: no limit).

@@ -98,10 +98,14 @@ final class RawConnection {
         send(bytes: Array((command + "\r\n").utf8))
         let deadline = Date().addingTimeInterval(timeout)
         while true {
-            let text = String(decoding: buffer, as: UTF8.self)
-            if text.hasPrefix("OK") || text.hasPrefix("ERR"), text.hasSuffix("\n") { buffer = []; return text }
-            if text == ".\n" || text.hasSuffix("\n.\n") { buffer = []; return text }
-            guard readMore(until: deadline) else { buffer = []; return text }
+            // Bytes, not Characters: Swift reads "\r\n" as one Character.
+            let endsLine = buffer.last == UInt8(ascii: "\n")
+            let isStatusLine = buffer.starts(with: Array("OK".utf8)) || buffer.starts(with: Array("ERR".utf8))
+            let endsListing = buffer == Array(".\n".utf8) || buffer.suffix(3) == Array("\n.\n".utf8)[...]
+            if (endsLine && isStatusLine) || endsListing || !readMore(until: deadline) {
+                defer { buffer = [] }
+                return String(decoding: buffer, as: UTF8.self)
+            }
         }
     }
 

@@ -6,8 +6,10 @@ struct Daemon {
     /// The write end of the pipe the parent waits on.
     private let readiness: Int32
 
-    /// Forks; the parent waits for the child's word and exits. Returns in the child only.
-    static func detach() -> Daemon? {
+    /// Forks; the parent waits for the child's word and exits. Returns in the child only,
+    /// which keeps no inherited descriptor but `keeping` (a parent waiting on a pipe or
+    /// socket the daemon held would wait forever).
+    static func detach(keeping kept: Set<Int32>) -> Daemon? {
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { return nil }
         let pid = fork()
@@ -19,6 +21,7 @@ struct Daemon {
             exit(count == 1 && byte == UInt8(ascii: "1") ? 0 : 1)
         }
         close(fds[0])
+        closeInheritedDescriptors(except: kept.union([fds[1]]))
         setsid()
         chdir("/")
         let null = open("/dev/null", O_RDWR)

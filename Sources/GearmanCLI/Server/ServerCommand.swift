@@ -57,7 +57,7 @@ enum ServerCommand {
         signal(SIGPIPE, SIG_IGN)
         var daemon: Daemon?
         if options.daemon {
-            guard let detached = Daemon.detach() else {
+            guard let detached = Daemon.detach(keeping: logDescriptor > 2 ? [logDescriptor] : []) else {
                 StandardStreams.complain("cannot daemonize: \(StandardStreams.describe(errno: errno))")
                 return 1
             }

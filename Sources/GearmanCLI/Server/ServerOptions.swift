@@ -6,7 +6,7 @@ import Logging
 struct ServerOptions: Equatable {
     var port = 4730
     var listen: [String] = []
-    var backlog = 32
+    var backlog = 1024
     var daemon = false
     var pidFile: String?
     var logFile = "stderr"
@@ -34,7 +34,7 @@ struct ServerOptions: Equatable {
     static let specs: [LongOptions.Spec] = [
         .init("port", short: "p", value: "PORT", help: "Port to listen on (default 4730)."),
         .init("listen", short: "L", value: "HOST", help: "Address to listen on; repeatable (default: every interface)."),
-        .init("backlog", short: "b", value: "N", help: "Backlog of the listening socket (default 32)."),
+        .init("backlog", short: "b", value: "N", help: "Backlog of the listening socket (default 1024; gearmand: 32)."),
         .init("daemon", short: "d", help: "Detach and run in the background once listening."),
         .init("pid-file", short: "P", value: "FILE", help: "Write the process id to FILE (removed at exit)."),
         .init("log-file", short: "l", value: "FILE", help: "Log to FILE, 'stderr' (the default) or 'none'."),
