@@ -1,0 +1,57 @@
+import XCTest
+@testable import GearmanCLI
+
+final class ServerOptionsTests: XCTestCase {
+    func testGearmandSpellingsAllMeanTheSame() throws {
+        for arguments in [["-p", "4731"], ["-p4731"], ["--port", "4731"], ["--port=4731"]] {
+            XCTAssertEqual(try ServerOptions(parsing: arguments).port, 4731, "\(arguments)")
+        }
+    }
+
+    func testClusteredFlagsAndJoinedValues() throws {
+        let options = try ServerOptions(parsing: ["-dR", "-j3", "-L", "127.0.0.1", "-L::1", "--verbose", "info"])
+        XCTAssertTrue(options.daemon)
+        XCTAssertEqual(options.jobRetries, 3)
+        XCTAssertEqual(options.listen, ["127.0.0.1", "::1"])
+        XCTAssertEqual(options.logLevel, .info)
+        XCTAssertNil(options.validationProblem())
+    }
+
+    func testLaterValuesWin() throws {
+        XCTAssertEqual(try ServerOptions(parsing: ["-p", "1", "--port=2"]).port, 2)
+    }
+
+    func testErrorsNameTheProblem() {
+        let cases: [([String], String)] = [
+            (["--prot=1"], "unrecognised option '--prot'"),
+            (["-p"], "the required argument for option '--port' is missing"),
+            (["-p", "x"], "the argument ('x') for option '--port' is invalid"),
+            (["--daemon=yes"], "option '--daemon' does not take any arguments"),
+            (["--ssl"], "option '--ssl': TLS is not supported"),
+            (["-r", "http"], "option '--protocol': protocol modules are not supported"),
+            (["stray"], "unexpected argument 'stray'"),
+        ]
+        for (arguments, message) in cases {
+            XCTAssertThrowsError(try ServerOptions(parsing: arguments), "\(arguments)") { error in
+                XCTAssertEqual((error as? LongOptions.Failure)?.message, message)
+            }
+        }
+    }
+
+    func testValidation() throws {
+        XCTAssertNotNil(try ServerOptions(parsing: ["--verbose", "LOUD"]).validationProblem())
+        XCTAssertNotNil(try ServerOptions(parsing: ["-j", "256"]).validationProblem())
+        XCTAssertNotNil(try ServerOptions(parsing: ["-q", "libsqlite3"]).validationProblem())
+        XCTAssertNotNil(try ServerOptions(parsing: ["--job-handle-prefix", String(repeating: "x", count: 53)]).validationProblem())
+        XCTAssertNil(try ServerOptions(parsing: ["-q", "builtin", "-t", "0", "-w", "2"]).validationProblem())
+    }
+
+    func testConfigurationUsesGearmandsDefaultHandlePrefix() throws {
+        let configuration = try ServerOptions(parsing: ["--exceptions", "-j2"]).configuration(hostName: "box", version: "v")
+        XCTAssertEqual(configuration.handlePrefix, "H:box")
+        XCTAssertEqual(configuration.jobRetries, 2)
+        XCTAssertTrue(configuration.exceptionsByDefault)
+        let custom = try ServerOptions(parsing: ["--job-handle-prefix=J"]).configuration(hostName: "box", version: "v")
+        XCTAssertEqual(custom.handlePrefix, "J")
+    }
+}

@@ -1,0 +1,161 @@
+import GearmanProtocol
+import NIOCore
+import XCTest
+@testable import GearmanServer
+
+/// Epoch jobs and CAN_DO_TIMEOUT under a test clock; packet dispatch; the admin queries and commands.
+final class SchedulerTimeAndAdminTests: XCTestCase {
+    private let client = ConnectionID(1)
+    private let worker = ConnectionID(10)
+    private let clock = TestClock()
+
+    private func makeScheduler(jobRetries: Int = 0) -> Scheduler {
+        var scheduler = Scheduler(handlePrefix: "H:t", jobRetries: jobRetries, clock: clock)
+        scheduler.connect(client)
+        scheduler.connect(worker)
+        return scheduler
+    }
+
+    private func request(_ type: PacketType, _ arguments: String...) -> Packet {
+        Packet(.request, type, arguments: arguments.map { ByteBuffer(string: $0) })
+    }
+
+    private func packets(_ actions: [SchedulerAction], to target: ConnectionID) -> [Packet] {
+        actions.compactMap { if case .send(let packet, let to) = $0, to == target { return packet } else { return nil } }
+    }
+
+    func testEpochJobIsNotHandedOutBeforeItsTime() {
+        var scheduler = makeScheduler()
+        let runAt = clock.now / 1000 + 60
+        _ = scheduler.receive(request(.submitJobEpoch, "f", "", "\(runAt)", "later"), from: client)
+        _ = scheduler.receive(request(.canDo, "f"), from: worker)
+        XCTAssertEqual(packets(scheduler.receive(request(.grabJob), from: worker), to: worker).first?.type, .noJob)
+        XCTAssertEqual(scheduler.receive(request(.preSleep), from: worker), [])
+        XCTAssertEqual(scheduler.nextDeadline, runAt * 1000)
+        XCTAssertEqual(scheduler.functionStatus().first?.total, 1)
+
+        clock.advance(byMilliseconds: 59_999)
+        XCTAssertEqual(scheduler.deadlinesPassed(), [])
+        clock.advance(byMilliseconds: 1)
+        XCTAssertEqual(scheduler.deadlinesPassed(), [.send(Packet(.response, .noop), to: worker)])
+        XCTAssertEqual(packets(scheduler.grab(.plain, by: worker), to: worker).first?.string(at: 2), "later")
+        XCTAssertNil(scheduler.nextDeadline)
+    }
+
+    func testEpochInThePastRunsAtOnceAndABadEpochIsAnError() {
+        var scheduler = makeScheduler()
+        _ = scheduler.receive(request(.canDo, "f"), from: worker)
+        _ = scheduler.receive(request(.submitJobEpoch, "f", "", "12", "old"), from: client)
+        XCTAssertEqual(packets(scheduler.grab(.plain, by: worker), to: worker).first?.string(at: 2), "old")
+        let error = packets(scheduler.receive(request(.submitJobEpoch, "f", "", "soon", "x"), from: client), to: client)
+        XCTAssertEqual(error.first?.type, .error)
+    }
+
+    func testCanDoTimeoutFailsTheJobToItsClientsAndDropsTheLateResult() {
+        var scheduler = makeScheduler()
+        let handle = packets(scheduler.receive(request(.submitJob, "f", "", "x"), from: client), to: client)[0].string(at: 0)!
+        _ = scheduler.receive(request(.canDoTimeout, "f", "500"), from: worker)
+        _ = scheduler.grab(.plain, by: worker)
+        clock.advance(byMilliseconds: 499)
+        XCTAssertEqual(scheduler.deadlinesPassed(), [])
+        clock.advance(byMilliseconds: 1)
+        XCTAssertEqual(scheduler.deadlinesPassed(), [.send(Packet(.response, .workFail, handle), to: client)])
+        XCTAssertEqual(scheduler.receive(request(.workComplete, handle, "late"), from: worker), [])
+        XCTAssertEqual(scheduler.runningJobCount, 0)
+    }
+
+    func testAJobThatCompletesInTimeIgnoresItsOldDeadline() {
+        var scheduler = makeScheduler()
+        _ = scheduler.receive(request(.submitJob, "f", "", "x"), from: client)
+        _ = scheduler.receive(request(.canDoTimeout, "f", "500"), from: worker)
+        _ = scheduler.grab(.plain, by: worker)
+        _ = scheduler.receive(request(.workComplete, "H:t:1", "done"), from: worker)
+        clock.advance(byMilliseconds: 1000)
+        XCTAssertEqual(scheduler.deadlinesPassed(), [])
+    }
+
+    func testStatusUniqueCountsWaitingClientsAndPrefersTheOldestJob() {
+        var scheduler = makeScheduler()
+        let other = ConnectionID(2)
+        scheduler.connect(other)
+        _ = scheduler.receive(request(.submitJob, "g", "k", "first"), from: client)
+        _ = scheduler.receive(request(.submitJob, "f", "k", "second"), from: client)
+        _ = scheduler.receive(request(.submitJob, "g", "k", "joins first"), from: other)
+        let reply = packets(scheduler.receive(request(.getStatusUnique, "k"), from: client), to: client)
+        XCTAssertEqual(reply, [Packet(.response, .statusResponseUnique, "k", "1", "0", "0", "0", "2")])
+        let unknown = packets(scheduler.receive(request(.getStatusUnique, "nope"), from: client), to: client)
+        XCTAssertEqual(unknown, [Packet(.response, .statusResponseUnique, "nope", "0", "0", "0", "0", "0")])
+    }
+
+    func testEchoSetClientIDAndUnexpectedPackets() {
+        var scheduler = makeScheduler()
+        XCTAssertEqual(scheduler.receive(request(.echoRequest, "hi"), from: client),
+                       [.send(Packet(.response, .echoResponse, "hi"), to: client)])
+        _ = scheduler.receive(request(.setClientID, "resizer"), from: worker)
+        _ = scheduler.receive(request(.canDo, "f"), from: worker)
+        XCTAssertEqual(scheduler.peerSummaries().last, PeerSummary(connection: worker, clientID: "resizer", functions: ["f"]))
+        XCTAssertEqual(packets(scheduler.receive(request(.jobCreated, "H:x:1"), from: client), to: client).first?.string(at: 0),
+                       "INVALID_COMMAND")
+        XCTAssertEqual(packets(scheduler.receive(Packet(.response, .echoRequest, "x"), from: client), to: client).first?.type,
+                       .error)
+    }
+
+    func testMaxQueueLimitsEachPriority() {
+        var scheduler = makeScheduler()
+        scheduler.createFunction("f")
+        scheduler.setMaxQueue("f", high: 2, normal: 1, low: 0)
+        XCTAssertEqual(packets(scheduler.receive(request(.submitJobBackground, "f", "", "a"), from: client), to: client)[0].type,
+                       .jobCreated)
+        let full = packets(scheduler.receive(request(.submitJobBackground, "f", "", "b"), from: client), to: client)
+        XCTAssertEqual(full, [Packet(.response, .error, "QUEUE_ERROR", "Job queue is full")])
+        XCTAssertEqual(packets(scheduler.receive(request(.submitJobHighBackground, "f", "", "c"), from: client), to: client)[0].type,
+                       .jobCreated)
+        XCTAssertEqual(packets(scheduler.receive(request(.submitJobLowBackground, "f", "", "d"), from: client), to: client)[0].type,
+                       .jobCreated)
+    }
+
+    func testCancelQueuedAndRunningJobs() {
+        var scheduler = makeScheduler()
+        _ = scheduler.receive(request(.canDo, "f"), from: worker)
+        _ = scheduler.receive(request(.submitJob, "f", "", "runs"), from: client)
+        _ = scheduler.receive(request(.submitJob, "f", "", "waits"), from: client)
+        _ = scheduler.grab(.plain, by: worker)
+        XCTAssertEqual(scheduler.cancel("H:t:2"), [.send(Packet(.response, .workFail, "H:t:2"), to: client)])
+        XCTAssertEqual(scheduler.cancel("H:t:1"), [.send(Packet(.response, .workFail, "H:t:1"), to: client)])
+        XCTAssertNil(scheduler.cancel("H:t:1"))
+        XCTAssertEqual(scheduler.receive(request(.workComplete, "H:t:1", "late"), from: worker), [])
+        XCTAssertEqual(packets(scheduler.grab(.plain, by: worker), to: worker).first?.type, .noJob)
+        XCTAssertEqual(scheduler.functionStatus().first?.total, 0)
+    }
+
+    func testDropFunctionOnlyWithoutWorkersOrRunningJobs() {
+        var scheduler = makeScheduler()
+        XCTAssertEqual(scheduler.dropFunction("f").0, .notFound)
+        _ = scheduler.receive(request(.canDo, "f"), from: worker)
+        XCTAssertEqual(scheduler.dropFunction("f").0, .inUse)
+        _ = scheduler.receive(request(.cantDo, "f"), from: worker)
+        _ = scheduler.receive(request(.submitJob, "f", "", "x"), from: client)
+        let (result, actions) = scheduler.dropFunction("f")
+        XCTAssertEqual(result, .dropped)
+        XCTAssertEqual(actions, [.send(Packet(.response, .workFail, "H:t:1"), to: client)])
+        XCTAssertEqual(scheduler.functionStatus(), [])
+    }
+
+    func testDrainingRefusesSubmissionsAndHandsOutNothing() {
+        var scheduler = makeScheduler()
+        _ = scheduler.receive(request(.canDo, "f"), from: worker)
+        _ = scheduler.receive(request(.submitJobBackground, "f", "", "queued"), from: client)
+        scheduler.beginDraining()
+        XCTAssertEqual(packets(scheduler.receive(request(.submitJob, "f", "", "x"), from: client), to: client)[0].string(at: 0),
+                       "SHUTTING_DOWN")
+        XCTAssertEqual(packets(scheduler.grab(.plain, by: worker), to: worker).first?.type, .noJob)
+        XCTAssertEqual(scheduler.preSleep(worker), [])
+    }
+
+    func testReduceJobsRunAsPlainJobs() {
+        var scheduler = makeScheduler()
+        _ = scheduler.receive(request(.canDo, "map"), from: worker)
+        _ = scheduler.receive(request(.submitReduceJobBackground, "map", "u", "reducer", "", "payload"), from: client)
+        XCTAssertEqual(packets(scheduler.grab(.plain, by: worker), to: worker).first?.string(at: 2), "payload")
+    }
+}
