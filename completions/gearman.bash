@@ -102,6 +102,23 @@ _gearman_files() {
     done < <(compgen -f -- "$2")
 }
 
+# `gearman server`: gearmand's options; files, levels and users for their values.
+_gearman_server() {
+    local cur=$1 previous=$2
+    case $previous in
+        -P | --pid-file | -l | --log-file | --config-file)
+            COMPREPLY=($(compgen -f -- "$cur")) ;;
+        --verbose)
+            COMPREPLY=($(compgen -W 'FATAL ALERT CRITICAL ERROR WARNING NOTICE INFO DEBUG' -- "$cur")) ;;
+        -q | --queue-type)
+            COMPREPLY=($(compgen -W 'builtin' -- "$cur")) ;;
+        -u | --user)
+            COMPREPLY=($(compgen -u -- "$cur")) ;;
+        *)
+            [[ $cur == -* ]] && COMPREPLY=($(compgen -W '--port --listen --backlog --daemon --pid-file --log-file --verbose --job-retries --job-handle-prefix --exceptions --keepalive --keepalive-idle --keepalive-interval --keepalive-count --file-descriptors --user --queue-type --config-file --threads --worker-wakeup --round-robin --hashtable-buckets --max-packet-size --shutdown-timeout --check-args --help --version' -- "$cur")) ;;
+    esac
+}
+
 _gearman() {
     local cur words cword
     COMPREPLY=()
@@ -114,6 +131,7 @@ _gearman() {
         [[ ${#COMPREPLY[@]} -gt 0 || -z $cur ]] && return 0
     fi
     if ((cword > 1)) && [[ ${words[1]} == server ]]; then
+        _gearman_server "$cur" "${words[cword - 1]}"
         return 0
     fi
 

@@ -22,6 +22,15 @@ final class CompletionTests: XCTestCase {
         text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
+    /// The long options `gearman server --help` lists: every shell must offer each of them.
+    static func serverOptions() throws -> [String] {
+        try Binaries.require(Binaries.ours)
+        let help = try Command.run(Binaries.ours, ["server", "--help"]).stdoutText
+        return help.split(separator: "\n").compactMap { line in
+            line.range(of: #"--[a-z-]+"#, options: .regularExpression).map { String(line[$0]) }
+        }
+    }
+
     // MARK: bash
 
     /// Runs the bash completion function for a command line whose words, as
@@ -86,6 +95,17 @@ final class CompletionTests: XCTestCase {
         XCTAssertEqual(try Self.bashComplete("gearman ser"), ["server"])
         XCTAssertFalse(try Self.bashComplete("gearman -b ").contains("server"))
         XCTAssertFalse(try Self.bashComplete("gearman -w -f x ser").contains("server"))
+    }
+
+    func testBashOffersEveryServerOption() throws {
+        let offered = try Self.bashComplete("gearman server --")
+        let expected = try Self.serverOptions()
+        XCTAssertGreaterThan(expected.count, 20)
+        for option in expected {
+            XCTAssertTrue(offered.contains(option), "bash does not offer \(option): \(offered)")
+        }
+        XCTAssertEqual(try Self.bashComplete("gearman server --verbose IN"), ["INFO"])
+        XCTAssertEqual(try Self.bashComplete("gearman server -q "), ["builtin"])
     }
 
     func testBashCompletesWorkerCommand() throws {
@@ -195,6 +215,14 @@ final class CompletionTests: XCTestCase {
         XCTAssertEqual(try Self.fishComplete("gearman "), ["server"])
         XCTAssertEqual(try Self.fishComplete("gearman se"), ["server"])
         XCTAssertFalse(try Self.fishComplete("gearman -b ").contains("server"))
+    }
+
+    func testFishOffersEveryServerOption() throws {
+        let offered = try Self.fishComplete("gearman server --")
+        for option in try Self.serverOptions() {
+            XCTAssertTrue(offered.contains(option), "fish does not offer \(option): \(offered)")
+        }
+        XCTAssertTrue(try Self.fishComplete("gearman server --verbose ").contains("DEBUG"))
     }
 
     func testFishCompletesWorkerCommand() throws {
@@ -326,6 +354,13 @@ final class CompletionTests: XCTestCase {
     func testZshOffersServerOnlyInFirstPosition() throws {
         XCTAssertEqual(try Self.zshComplete("gearman "), ["server"])
         XCTAssertFalse(try Self.zshComplete("gearman -b ").contains("server"))
+    }
+
+    func testZshOffersEveryServerOption() throws {
+        let offered = try Self.zshComplete("gearman server --")
+        for option in try Self.serverOptions() {
+            XCTAssertTrue(offered.contains(option), "zsh does not offer \(option): \(offered)")
+        }
     }
 
     func testZshCompletesWorkerCommand() throws {

@@ -95,6 +95,23 @@ final class ManPageTests: XCTestCase {
         }
     }
 
+    func testManDescribesEveryServerOption() throws {
+        try Binaries.require(Binaries.ours)
+        let text = try Self.renderedPage()
+        guard let start = text.range(of: "JOB SERVER"), let end = text.range(of: "ENVIRONMENT", range: start.upperBound..<text.endIndex)
+        else { return XCTFail("no JOB SERVER section in:\n\(text)") }
+        let section = String(text[start.upperBound..<end.lowerBound])
+        let help = try Command.run(Binaries.ours, ["server", "--help"]).stdoutText
+        let names = help.split(separator: "\n").compactMap { line -> String? in
+            guard let range = line.range(of: #"--[a-z-]+"#, options: .regularExpression) else { return nil }
+            return String(line[range])
+        }
+        XCTAssertGreaterThan(names.count, 20)
+        for name in names where !name.hasPrefix("--keepalive-") {
+            XCTAssertTrue(section.contains(name), "\(name) from 'gearman server --help' is not in the man page")
+        }
+    }
+
     func testManListsExitStatuses() throws {
         let text = try Self.renderedPage()
         let all = Self.lines(text)
