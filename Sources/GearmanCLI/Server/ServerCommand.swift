@@ -63,6 +63,10 @@ enum ServerCommand {
             }
             daemon = detached
         }
+        // Signals are watched before the port opens, so that none is lost in between.
+        let relay = ShutdownRelay()
+        let signalSources = watchSignals(relay)
+        defer { signalSources.forEach { $0.cancel() } }
         let server: JobServer
         do {
             server = try JobServer(configuration: options.configuration(hostName: hostName(), version: version), logger: logger)
@@ -85,28 +89,24 @@ enum ServerCommand {
             daemon?.report(started: false)
             return 1
         }
-        let signalSources = watchSignals(server)
+        relay.attach(server)
         daemon?.report(started: true)
         do {
             try server.wait()
         } catch {
             logger.error("server stopped with an error", metadata: ["error": "\(error)"])
         }
-        signalSources.forEach { $0.cancel() }
         PidFile.remove()
         logger.notice("shutdown complete")
         return 0
     }
 
     /// SIGTERM and SIGINT shut down gracefully; a second one stops at once.
-    private static func watchSignals(_ server: JobServer) -> [any DispatchSourceSignal] {
+    private static func watchSignals(_ relay: ShutdownRelay) -> [any DispatchSourceSignal] {
         [SIGTERM, SIGINT].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            let count = SignalCount()
-            source.setEventHandler {
-                server.shutdown(graceful: count.next() == 1)
-            }
+            source.setEventHandler { relay.signalled() }
             source.resume()
             return source
         }
@@ -170,11 +170,30 @@ enum ServerCommand {
     }
 }
 
-/// How many times a signal arrived (the signal source's handler may run on any thread).
-private final class SignalCount: Sendable {
-    private let count = Atomic<Int>(0)
+/// Hands signals to the server, which may not exist yet when the first one arrives (the
+/// signal source's handler runs on any thread).
+private final class ShutdownRelay: Sendable {
+    private struct State {
+        var server: JobServer?
+        var signals = 0
+    }
 
-    func next() -> Int {
-        count.add(1, ordering: .relaxed).newValue
+    private let state = Mutex(State())
+
+    /// The server is up: a signal that came before it stops it now.
+    func attach(_ server: JobServer) {
+        let early = state.withLock { state in
+            state.server = server
+            return state.signals
+        }
+        if early > 0 { server.shutdown(graceful: early == 1) }
+    }
+
+    func signalled() {
+        let (server, count) = state.withLock { state in
+            state.signals += 1
+            return (state.server, state.signals)
+        }
+        server?.shutdown(graceful: count == 1)
     }
 }
