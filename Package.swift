@@ -19,7 +19,7 @@ let package = Package(
         ),
         .target(name: "GearmanKit", dependencies: ["CGearman"]),
         .target(name: "GearmanCLI", dependencies: [
-            "GearmanKit", "GearmanServer",
+            "GearmanKit", "GearmanProtocol", "GearmanServer",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "GearmanProtocol", dependencies: [.product(name: "NIOCore", package: "swift-nio")]),

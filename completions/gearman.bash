@@ -127,11 +127,19 @@ _gearman() {
 
     # The subcommand word, offered only in first position.
     if ((cword == 1)) && [[ $cur != -* ]]; then
-        COMPREPLY=($(compgen -W 'server' -- "$cur"))
+        COMPREPLY=($(compgen -W 'admin server' -- "$cur"))
         [[ ${#COMPREPLY[@]} -gt 0 || -z $cur ]] && return 0
     fi
     if ((cword > 1)) && [[ ${words[1]} == server ]]; then
         _gearman_server "$cur" "${words[cword - 1]}"
+        return 0
+    fi
+    if ((cword > 1)) && [[ ${words[1]} == admin ]]; then
+        case ${words[cword - 1]} in
+            -h | --host) _gearman_hosts "$cur" ;;
+            -p | --port | --cancel-job | --create-function | --drop-function | --maxqueue) ;;
+            *) [[ $cur == -* ]] && COMPREPLY=($(compgen -W '--host --port --status --priority-status --workers --server-version --server-verbose --getpid --show-jobs --show-unique-jobs --cancel-job --create-function --drop-function --maxqueue --shutdown --graceful --json --ssl --help' -- "$cur")) ;;
+        esac
         return 0
     fi
 

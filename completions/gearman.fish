@@ -49,6 +49,7 @@ end
 # Where the cursor is, read the way getopt reads the command line:
 #   first    - the first word (the "server" subcommand may go here)
 #   server   - after the "server" subcommand
+#   admin    - after the "admin" subcommand
 #   command  - the worker's command or its arguments (in worker mode, or after --)
 #   options  - anywhere else
 # With arguments, succeeds when the state is one of them.
@@ -60,6 +61,8 @@ function __gearman_state
         set state first
     else if test "$tokens[1]" = server
         set state server
+    else if test "$tokens[1]" = admin
+        set state admin
     else
         set -l scan (__gearman_scan $tokens)
         switch "$scan"
@@ -111,6 +114,7 @@ end
 complete -c gearman -f
 
 complete -c gearman -n '__gearman_state first' -a server -d 'Run a Gearman job server'
+complete -c gearman -n '__gearman_state first' -a admin -d 'Query and steer job servers'
 
 set -l opt "__gearman_state first options"
 complete -c gearman -n $opt -s f -x -d 'Function name (repeatable)'
@@ -163,3 +167,24 @@ complete -c gearman -n '__gearman_state server' -l shutdown-timeout -x -d 'Secon
 complete -c gearman -n '__gearman_state server' -l check-args -d 'Check the options and exit'
 complete -c gearman -n '__gearman_state server' -l help -s h -d 'Print the options and exit'
 complete -c gearman -n '__gearman_state server' -l version -s V -d 'Print the version and exit'
+
+# gearman admin: gearadmin's options.
+complete -c gearman -n '__gearman_state admin' -l host -s h -x -a '(__gearman_complete_hosts)' -d 'Job server host[:port] (repeatable)'
+complete -c gearman -n '__gearman_state admin' -l port -s p -x -d 'Port for hosts without one'
+complete -c gearman -n '__gearman_state admin' -l status -d 'Jobs and workers per function'
+complete -c gearman -n '__gearman_state admin' -l priority-status -d 'Queued jobs by priority'
+complete -c gearman -n '__gearman_state admin' -l workers -d 'Connections and their functions'
+complete -c gearman -n '__gearman_state admin' -l server-version -d 'Server version'
+complete -c gearman -n '__gearman_state admin' -l server-verbose -d 'Server log level'
+complete -c gearman -n '__gearman_state admin' -l getpid -d 'Server process id'
+complete -c gearman -n '__gearman_state admin' -l show-jobs -d 'Every job the server holds'
+complete -c gearman -n '__gearman_state admin' -l show-unique-jobs -d 'The unique keys of the jobs'
+complete -c gearman -n '__gearman_state admin' -l cancel-job -x -d 'Remove a job'
+complete -c gearman -n '__gearman_state admin' -l create-function -x -d 'Create a function'
+complete -c gearman -n '__gearman_state admin' -l drop-function -x -d 'Drop a function'
+complete -c gearman -n '__gearman_state admin' -l maxqueue -x -d 'Limit the queue of a function'
+complete -c gearman -n '__gearman_state admin' -l shutdown -d 'Stop the server'
+complete -c gearman -n '__gearman_state admin' -l graceful -d 'With --shutdown: finish running jobs'
+complete -c gearman -n '__gearman_state admin' -l json -d 'JSON output'
+complete -c gearman -n '__gearman_state admin' -l ssl -s S -d 'TLS (refused)'
+complete -c gearman -n '__gearman_state admin' -l help -d 'Print the options and exit'

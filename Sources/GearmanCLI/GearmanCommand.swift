@@ -7,6 +7,7 @@ public enum GearmanCommand {
     static func subcommand(named word: String) -> (([String]) -> Int32)? {
         switch word {
         case "server": return ServerCommand.run
+        case "admin": return AdminTool.run
         default: return nil
         }
     }

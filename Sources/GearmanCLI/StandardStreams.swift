@@ -34,6 +34,13 @@ enum StandardStreams {
         write("gearman: \(message)\n", to: error)
     }
 
+    /// A subcommand's usage error: the message, a pointer to --help, and exit status 2.
+    static func usageError(subcommand: String, _ message: String) -> Int32 {
+        complain("\(subcommand): \(message)")
+        write("Try 'gearman \(subcommand) --help' for the options.\n", to: error)
+        return ExitCode.usage.rawValue
+    }
+
     /// Reads `fd` to its end.
     static func readAll(_ fd: Int32) -> [UInt8] {
         var data: [UInt8] = []

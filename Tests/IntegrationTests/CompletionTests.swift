@@ -22,10 +22,10 @@ final class CompletionTests: XCTestCase {
         text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
-    /// The long options `gearman server --help` lists: every shell must offer each of them.
-    static func serverOptions() throws -> [String] {
+    /// The long options `gearman SUBCOMMAND --help` lists: every shell must offer each of them.
+    static func serverOptions(_ subcommand: String = "server") throws -> [String] {
         try Binaries.require(Binaries.ours)
-        let help = try Command.run(Binaries.ours, ["server", "--help"]).stdoutText
+        let help = try Command.run(Binaries.ours, [subcommand, "--help"]).stdoutText
         return help.split(separator: "\n").compactMap { line in
             line.range(of: #"--[a-z-]+"#, options: .regularExpression).map { String(line[$0]) }
         }
@@ -91,7 +91,7 @@ final class CompletionTests: XCTestCase {
     }
 
     func testBashOffersServerOnlyInFirstPosition() throws {
-        XCTAssertEqual(try Self.bashComplete("gearman "), ["server"])
+        XCTAssertEqual(try Self.bashComplete("gearman "), ["admin", "server"])
         XCTAssertEqual(try Self.bashComplete("gearman ser"), ["server"])
         XCTAssertFalse(try Self.bashComplete("gearman -b ").contains("server"))
         XCTAssertFalse(try Self.bashComplete("gearman -w -f x ser").contains("server"))
@@ -106,6 +106,15 @@ final class CompletionTests: XCTestCase {
         }
         XCTAssertEqual(try Self.bashComplete("gearman server --verbose IN"), ["INFO"])
         XCTAssertEqual(try Self.bashComplete("gearman server -q "), ["builtin"])
+    }
+
+    func testBashOffersEveryAdminOption() throws {
+        let offered = try Self.bashComplete("gearman admin --")
+        let expected = try Self.serverOptions("admin")
+        XCTAssertGreaterThan(expected.count, 15)
+        for option in expected {
+            XCTAssertTrue(offered.contains(option), "bash does not offer \(option): \(offered)")
+        }
     }
 
     func testBashCompletesWorkerCommand() throws {
@@ -212,7 +221,7 @@ final class CompletionTests: XCTestCase {
     }
 
     func testFishOffersServerOnlyInFirstPosition() throws {
-        XCTAssertEqual(try Self.fishComplete("gearman "), ["server"])
+        XCTAssertEqual(try Self.fishComplete("gearman "), ["admin", "server"])
         XCTAssertEqual(try Self.fishComplete("gearman se"), ["server"])
         XCTAssertFalse(try Self.fishComplete("gearman -b ").contains("server"))
     }
@@ -223,6 +232,13 @@ final class CompletionTests: XCTestCase {
             XCTAssertTrue(offered.contains(option), "fish does not offer \(option): \(offered)")
         }
         XCTAssertTrue(try Self.fishComplete("gearman server --verbose ").contains("DEBUG"))
+    }
+
+    func testFishOffersEveryAdminOption() throws {
+        let offered = try Self.fishComplete("gearman admin --")
+        for option in try Self.serverOptions("admin") {
+            XCTAssertTrue(offered.contains(option), "fish does not offer \(option): \(offered)")
+        }
     }
 
     func testFishCompletesWorkerCommand() throws {
@@ -352,13 +368,20 @@ final class CompletionTests: XCTestCase {
     }
 
     func testZshOffersServerOnlyInFirstPosition() throws {
-        XCTAssertEqual(try Self.zshComplete("gearman "), ["server"])
+        XCTAssertEqual(try Self.zshComplete("gearman ").sorted(), ["admin", "server"])
         XCTAssertFalse(try Self.zshComplete("gearman -b ").contains("server"))
     }
 
     func testZshOffersEveryServerOption() throws {
         let offered = try Self.zshComplete("gearman server --")
         for option in try Self.serverOptions() {
+            XCTAssertTrue(offered.contains(option), "zsh does not offer \(option): \(offered)")
+        }
+    }
+
+    func testZshOffersEveryAdminOption() throws {
+        let offered = try Self.zshComplete("gearman admin --")
+        for option in try Self.serverOptions("admin") {
             XCTAssertTrue(offered.contains(option), "zsh does not offer \(option): \(offered)")
         }
     }

@@ -58,6 +58,26 @@ final class ServerLifecycleTests: XCTestCase {
         XCTAssertEqual(client.expect(.jobCreated)?.arguments, ["H:test:1"])
     }
 
+    func testWithoutListenItServesIPv4AndIPv6Loopback() throws {
+        try Binaries.require(Binaries.ours)
+        let port = try Network.freePort()
+        let server = try BackgroundProcess(Binaries.ours, ["server", "-p", "\(port)"])
+        processes.append(server)
+        XCTAssertTrue(eventually { Network.accepts(port: port) }, server.stderr)
+        let echo = try Command.run(Binaries.ours, ["-h", "[::1]", "-p", "\(port)", "-b", "-f", "v6", "x"])
+        XCTAssertEqual(echo.status, 0, echo.stderr)
+    }
+
+    func testConfigFileOptionsApplyAndTheCommandLineWins() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("gearman-server-\(UUID().uuidString).conf")
+        try "--job-handle-prefix H:fromfile\n--port 1\n".write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let (_, port) = try startServer(["--config-file", file.path])
+        let client = try RawConnection(port: port)
+        client.send(.submitJobBackground, ["f", "", "x"])
+        XCTAssertEqual(client.expect(.jobCreated)?.arguments, ["H:fromfile:1"])
+    }
+
     func testDaemonReturnsOnceListeningAndWritesThePidFile() throws {
         try Binaries.require(Binaries.ours)
         let port = try Network.freePort()

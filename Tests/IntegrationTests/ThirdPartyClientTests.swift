@@ -62,6 +62,11 @@ final class ThirdPartyClientTests: JobServerTestCase {
     }
 
     func testPerlWorkerFailureReachesThePerlClient() throws {
+        if server.kind == .gearmand {
+            // Gearman::Worker sends WORK_EXCEPTION then WORK_FAIL; gearmand ends the job on the
+            // first and answers the second with ERROR, which kills the Perl worker and client.
+            throw XCTSkip("gearmand breaks Gearman::Worker's failure path")
+        }
         try startPerlWorker()
         XCTAssertEqual(try perlClient(["perl_fail", "x"]).stdoutText, "FAILED")
     }

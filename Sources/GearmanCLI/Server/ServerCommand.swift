@@ -113,9 +113,7 @@ enum ServerCommand {
     }
 
     private static func usageError(_ message: String) -> Int32 {
-        StandardStreams.complain("server: \(message)")
-        _ = StandardStreams.write("Try 'gearman server --help' for the options.\n", to: StandardStreams.error)
-        return ExitCode.usage.rawValue
+        StandardStreams.usageError(subcommand: "server", message)
     }
 
     private static let helpText = """

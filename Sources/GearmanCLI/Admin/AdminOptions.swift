@@ -1,0 +1,75 @@
+import GearmanKit
+
+/// `gearman admin`'s command line: gearadmin's options, plus --maxqueue, --shutdown and --json.
+struct AdminOptions: Equatable {
+    var servers: [ServerAddress] = []
+    var queries: [AdminQuery] = []
+    var json = false
+    var help = false
+
+    static let specs: [LongOptions.Spec] = [
+        .init("host", short: "h", value: "HOST[:PORT]", help: "Job server (repeatable; default: GEARMAN_SERVER, else localhost)."),
+        .init("port", short: "p", value: "PORT", help: "Port for hosts given without one (default 4730)."),
+        .init("status", help: "Jobs and workers per function."),
+        .init("priority-status", help: "Queued jobs per function by priority."),
+        .init("workers", help: "Connections and the functions they can do."),
+        .init("server-version", help: "The server's version."),
+        .init("server-verbose", help: "The server's log level."),
+        .init("getpid", help: "The server's process id."),
+        .init("show-jobs", help: "Every job the server holds."),
+        .init("show-unique-jobs", help: "The unique keys of the jobs the server holds."),
+        .init("cancel-job", value: "HANDLE", help: "Remove a job; its clients get WORK_FAIL."),
+        .init("create-function", value: "FUNCTION", help: "Create a function with no jobs."),
+        .init("drop-function", value: "FUNCTION", help: "Drop a function no worker can do."),
+        .init("maxqueue", value: "FUNCTION", help: "Limit FUNCTION's queue; follow with N, or HIGH NORMAL LOW (none: no limit)."),
+        .init("shutdown", help: "Stop the server (with --graceful: let running jobs finish)."),
+        .init("graceful", help: "With --shutdown: a graceful shutdown."),
+        .init("json", help: "One JSON object per server and query, one a line."),
+        .init("ssl", short: "S", help: "TLS (not supported: Debian's libgearman and our server have none)."),
+        .init("help", help: "Print this help and exit."),
+    ]
+
+    init() {}
+
+    /// Parses `arguments`; `environment` reads GEARMAN_SERVER.
+    init(parsing arguments: [String], environment: (String) -> String?) throws(LongOptions.Failure) {
+        let parsed = try LongOptions(arguments, specs: Self.specs)
+        help = parsed.has("help")
+        json = parsed.has("json")
+        if parsed.has("ssl") { throw LongOptions.Failure(message: "--ssl: TLS is not supported") }
+        guard let port = UInt16(exactly: try parsed.integer("port") ?? Int(ServerAddress.defaultPort)), port > 0 else {
+            throw LongOptions.Failure(message: "invalid port '\(parsed.last("port") ?? "")'")
+        }
+        let lists = parsed.all("host").isEmpty ? [environment("GEARMAN_SERVER") ?? "localhost"] : parsed.all("host")
+        do {
+            servers = try lists.flatMap { list throws(ServerList.ParseError) in try ServerList.parse(list, defaultPort: port) }
+        } catch {
+            throw LongOptions.Failure(message: "invalid job server \(error)")
+        }
+        var numbers = parsed.positional.map { Int($0) }
+        if let function = parsed.last("maxqueue") {
+            guard numbers.count <= 3, numbers.allSatisfy({ $0 != nil && $0! >= 0 }) else {
+                throw LongOptions.Failure(message: "--maxqueue takes FUNCTION, then N or HIGH NORMAL LOW (whole numbers)")
+            }
+            let limits = numbers.compactMap { $0 }
+            queries.append(AdminQuery(kind: .maxQueue(function: function, limits: limits)))
+            numbers = []
+        }
+        if let extra = parsed.positional.first, !numbers.isEmpty {
+            throw LongOptions.Failure(message: "unexpected argument '\(extra)'")
+        }
+        let flags: [(String, AdminQuery.Kind)] = [
+            ("status", .status), ("priority-status", .priorityStatus), ("workers", .workers), ("server-version", .version),
+            ("server-verbose", .verbose), ("getpid", .getPID), ("show-jobs", .showJobs), ("show-unique-jobs", .showUniqueJobs),
+        ]
+        queries += flags.filter { parsed.has($0.0) }.map { AdminQuery(kind: $0.1) }
+        if let handle = parsed.last("cancel-job") { queries.append(AdminQuery(kind: .cancelJob(handle))) }
+        if let name = parsed.last("create-function") { queries.append(AdminQuery(kind: .createFunction(name))) }
+        if let name = parsed.last("drop-function") { queries.append(AdminQuery(kind: .dropFunction(name))) }
+        if parsed.has("graceful") && !parsed.has("shutdown") {
+            throw LongOptions.Failure(message: "--graceful goes with --shutdown")
+        }
+        if parsed.has("shutdown") { queries.append(AdminQuery(kind: .shutdown(graceful: parsed.has("graceful")))) }
+        queries.sort { $0.gearadminOrder < $1.gearadminOrder }
+    }
+}
