@@ -6,13 +6,16 @@ extension Scheduler {
     public mutating func canDo(_ function: String, timeout: Int64? = nil, from worker: ConnectionID) {
         peers[worker, default: Peer()].abilities[function] = .some(timeout.flatMap { $0 > 0 ? $0 : nil })
         if functions[function] == nil { functions[function] = FunctionQueue() }
+        if peers[worker]?.sleeping == true { sleepers[function, default: []].insert(worker) }
     }
 
     public mutating func cantDo(_ function: String, from worker: ConnectionID) {
         peers[worker]?.abilities[function] = nil
+        sleepers[function]?.remove(worker)
     }
 
     public mutating func resetAbilities(of worker: ConnectionID) {
+        setSleeping(worker, false)
         peers[worker]?.abilities.removeAll()
     }
 
@@ -21,13 +24,13 @@ extension Scheduler {
         if !isDraining && nextJob(for: worker, take: false) != nil {
             return [.send(Packet(.response, .noop), to: worker)]
         }
-        peers[worker, default: Peer()].sleeping = true
+        setSleeping(worker, true)
         return []
     }
 
     /// GRAB_JOB, GRAB_JOB_UNIQ, GRAB_JOB_ALL: the best job for this worker, or NO_JOB.
     public mutating func grab(_ kind: GrabKind, by worker: ConnectionID) -> [SchedulerAction] {
-        peers[worker, default: Peer()].sleeping = false
+        setSleeping(worker, false)
         guard !isDraining, let handle = nextJob(for: worker, take: true), var job = jobs[handle] else {
             return [.send(Packet(.response, .noJob), to: worker)]
         }
@@ -84,11 +87,22 @@ extension Scheduler {
 
     /// NOOP to one sleeping worker that can do `function` (never every sleeper).
     mutating func wakeOneSleeper(for function: String) -> [SchedulerAction] {
-        guard let sleeper = peers.first(where: { $0.value.sleeping && $0.value.abilities[function] != nil })?.key else {
-            return []
-        }
-        peers[sleeper]?.sleeping = false
+        guard let sleeper = sleepers[function]?.first else { return [] }
+        setSleeping(sleeper, false)
         return [.send(Packet(.response, .noop), to: sleeper)]
+    }
+
+    /// Marks a worker asleep or awake, keeping the sleepers index in step.
+    mutating func setSleeping(_ worker: ConnectionID, _ sleeping: Bool) {
+        guard let peer = peers[worker], peer.sleeping != sleeping else { return }
+        peers[worker]?.sleeping = sleeping
+        for function in peer.abilities.keys {
+            if sleeping {
+                sleepers[function, default: []].insert(worker)
+            } else {
+                sleepers[function]?.remove(worker)
+            }
+        }
     }
 
     /// The oldest job of the highest priority among the worker's functions.

@@ -19,6 +19,8 @@ public struct Scheduler {
     var jobs: [String: Job] = [:]
     var functions: [String: FunctionQueue] = [:]
     var peers: [ConnectionID: Peer] = [:]
+    /// Sleeping workers by function, so that waking one is O(1) however many connections there are.
+    var sleepers: [String: Set<ConnectionID>] = [:]
     var deadlines = Heap<Deadline>()
     var nextHandle: UInt64 = 1
     var nextSequence: UInt64 = 0
@@ -44,6 +46,7 @@ public struct Scheduler {
     /// A connection closed: its running jobs go back to the head of their queues (or fail
     /// after `jobRetries`), and queued foreground jobs nobody waits for any more are dropped.
     public mutating func disconnect(_ connection: ConnectionID) -> [SchedulerAction] {
+        setSleeping(connection, false)
         guard let peer = peers.removeValue(forKey: connection) else { return [] }
         var actions: [SchedulerAction] = []
         for handle in peer.running.sorted(by: { jobs[$0]!.sequence > jobs[$1]!.sequence }) {

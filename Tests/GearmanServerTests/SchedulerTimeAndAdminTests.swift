@@ -152,6 +152,26 @@ final class SchedulerTimeAndAdminTests: XCTestCase {
         XCTAssertEqual(scheduler.preSleep(worker), [])
     }
 
+    func testOnlySleepersThatStillCanDoTheFunctionAreWoken() {
+        var scheduler = makeScheduler()
+        let (dropped, reset, gone, right) = (ConnectionID(20), ConnectionID(21), ConnectionID(22), ConnectionID(23))
+        for sleeper in [dropped, reset, gone, right] {
+            scheduler.connect(sleeper)
+            scheduler.canDo("f", from: sleeper)
+            XCTAssertEqual(scheduler.preSleep(sleeper), [])
+        }
+        scheduler.cantDo("f", from: dropped)
+        scheduler.resetAbilities(of: reset)
+        _ = scheduler.disconnect(gone)
+        XCTAssertEqual(scheduler.receive(request(.submitJobBackground, "f", "", "1"), from: client).dropFirst(),
+                       [.send(Packet(.response, .noop), to: right)])
+        XCTAssertEqual(scheduler.receive(request(.submitJobBackground, "f", "", "2"), from: client).count, 1, "nobody left to wake")
+        // A worker that learns a function while asleep is woken for it.
+        scheduler.canDo("g", from: dropped)
+        XCTAssertEqual(scheduler.receive(request(.submitJobBackground, "g", "", "3"), from: client).dropFirst(),
+                       [.send(Packet(.response, .noop), to: dropped)])
+    }
+
     func testReduceJobsRunAsPlainJobs() {
         var scheduler = makeScheduler()
         _ = scheduler.receive(request(.canDo, "map"), from: worker)
