@@ -127,11 +127,20 @@ _gearman() {
 
     # The subcommand word, offered only in first position.
     if ((cword == 1)) && [[ $cur != -* ]]; then
-        COMPREPLY=($(compgen -W 'admin server' -- "$cur"))
+        COMPREPLY=($(compgen -W 'admin server top' -- "$cur"))
         [[ ${#COMPREPLY[@]} -gt 0 || -z $cur ]] && return 0
     fi
     if ((cword > 1)) && [[ ${words[1]} == server ]]; then
         _gearman_server "$cur" "${words[cword - 1]}"
+        return 0
+    fi
+    if ((cword > 1)) && [[ ${words[1]} == top ]]; then
+        case ${words[cword - 1]} in
+            -h | --host) _gearman_hosts "$cur" ;;
+            -s | --sort) COMPREPLY=($(compgen -W 'name queued running workers change' -- "$cur")) ;;
+            -p | --port | -i | --interval | -n | --count) ;;
+            *) [[ $cur == -* ]] && COMPREPLY=($(compgen -W '--host --port --interval --sort --count --help' -- "$cur")) ;;
+        esac
         return 0
     fi
     if ((cword > 1)) && [[ ${words[1]} == admin ]]; then

@@ -50,6 +50,7 @@ end
 #   first    - the first word (the "server" subcommand may go here)
 #   server   - after the "server" subcommand
 #   admin    - after the "admin" subcommand
+#   top      - after the "top" subcommand
 #   command  - the worker's command or its arguments (in worker mode, or after --)
 #   options  - anywhere else
 # With arguments, succeeds when the state is one of them.
@@ -63,6 +64,8 @@ function __gearman_state
         set state server
     else if test "$tokens[1]" = admin
         set state admin
+    else if test "$tokens[1]" = top
+        set state top
     else
         set -l scan (__gearman_scan $tokens)
         switch "$scan"
@@ -115,6 +118,7 @@ complete -c gearman -f
 
 complete -c gearman -n '__gearman_state first' -a server -d 'Run a Gearman job server'
 complete -c gearman -n '__gearman_state first' -a admin -d 'Query and steer job servers'
+complete -c gearman -n '__gearman_state first' -a top -d 'Live view of job servers'
 
 set -l opt "__gearman_state first options"
 complete -c gearman -n $opt -s f -x -d 'Function name (repeatable)'
@@ -188,3 +192,11 @@ complete -c gearman -n '__gearman_state admin' -l graceful -d 'With --shutdown: 
 complete -c gearman -n '__gearman_state admin' -l json -d 'JSON output'
 complete -c gearman -n '__gearman_state admin' -l ssl -s S -d 'TLS (refused)'
 complete -c gearman -n '__gearman_state admin' -l help -d 'Print the options and exit'
+
+# gearman top.
+complete -c gearman -n '__gearman_state top' -l host -s h -x -a '(__gearman_complete_hosts)' -d 'Job server host[:port] (repeatable)'
+complete -c gearman -n '__gearman_state top' -l port -s p -x -d 'Port for hosts without one'
+complete -c gearman -n '__gearman_state top' -l interval -s i -x -d 'Seconds between samples'
+complete -c gearman -n '__gearman_state top' -l sort -s s -x -a 'name queued running workers change' -d 'Sort key'
+complete -c gearman -n '__gearman_state top' -l count -s n -x -d 'Stop after N samples'
+complete -c gearman -n '__gearman_state top' -l help -d 'Print the options and exit'

@@ -8,6 +8,7 @@ public enum GearmanCommand {
         switch word {
         case "server": return ServerCommand.run
         case "admin": return AdminTool.run
+        case "top": return TopTool.run
         default: return nil
         }
     }

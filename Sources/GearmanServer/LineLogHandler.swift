@@ -21,7 +21,7 @@ public struct LineLogHandler: LogHandler {
     public func log(event: LogEvent) {
         let all = metadata.merging(event.metadata ?? [:]) { $1 }
         let fields = all.sorted { $0.key < $1.key }.map { " \($0.key)=\($0.value)" }.joined()
-        let line = "\(Self.timestamp()) \(event.level.rawValue.uppercased()) \(event.message)\(fields)\n"
+        let line = "\(UTCTimestamp.now()) \(event.level.rawValue.uppercased()) \(event.message)\(fields)\n"
         var bytes = Array(line.utf8)
         var offset = 0
         while offset < bytes.count {
@@ -29,14 +29,5 @@ public struct LineLogHandler: LogHandler {
             if written <= 0 { return }
             offset += written
         }
-    }
-
-    private static func timestamp() -> String {
-        var now = time(nil)
-        var parts = tm()
-        gmtime_r(&now, &parts)
-        var buffer = [CChar](repeating: 0, count: 32)
-        let length = strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%SZ", &parts)
-        return String(decoding: buffer.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

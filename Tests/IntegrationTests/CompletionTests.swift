@@ -91,7 +91,7 @@ final class CompletionTests: XCTestCase {
     }
 
     func testBashOffersServerOnlyInFirstPosition() throws {
-        XCTAssertEqual(try Self.bashComplete("gearman "), ["admin", "server"])
+        XCTAssertEqual(try Self.bashComplete("gearman "), ["admin", "server", "top"])
         XCTAssertEqual(try Self.bashComplete("gearman ser"), ["server"])
         XCTAssertFalse(try Self.bashComplete("gearman -b ").contains("server"))
         XCTAssertFalse(try Self.bashComplete("gearman -w -f x ser").contains("server"))
@@ -108,12 +108,14 @@ final class CompletionTests: XCTestCase {
         XCTAssertEqual(try Self.bashComplete("gearman server -q "), ["builtin"])
     }
 
-    func testBashOffersEveryAdminOption() throws {
-        let offered = try Self.bashComplete("gearman admin --")
-        let expected = try Self.serverOptions("admin")
-        XCTAssertGreaterThan(expected.count, 15)
-        for option in expected {
-            XCTAssertTrue(offered.contains(option), "bash does not offer \(option): \(offered)")
+    func testBashOffersEveryAdminAndTopOption() throws {
+        for subcommand in ["admin", "top"] {
+            let offered = try Self.bashComplete("gearman \(subcommand) --")
+            let expected = try Self.serverOptions(subcommand)
+            XCTAssertGreaterThan(expected.count, 5)
+            for option in expected {
+                XCTAssertTrue(offered.contains(option), "bash does not offer \(option) for \(subcommand): \(offered)")
+            }
         }
     }
 
@@ -221,7 +223,7 @@ final class CompletionTests: XCTestCase {
     }
 
     func testFishOffersServerOnlyInFirstPosition() throws {
-        XCTAssertEqual(try Self.fishComplete("gearman "), ["admin", "server"])
+        XCTAssertEqual(try Self.fishComplete("gearman "), ["admin", "server", "top"])
         XCTAssertEqual(try Self.fishComplete("gearman se"), ["server"])
         XCTAssertFalse(try Self.fishComplete("gearman -b ").contains("server"))
     }
@@ -234,10 +236,12 @@ final class CompletionTests: XCTestCase {
         XCTAssertTrue(try Self.fishComplete("gearman server --verbose ").contains("DEBUG"))
     }
 
-    func testFishOffersEveryAdminOption() throws {
-        let offered = try Self.fishComplete("gearman admin --")
-        for option in try Self.serverOptions("admin") {
-            XCTAssertTrue(offered.contains(option), "fish does not offer \(option): \(offered)")
+    func testFishOffersEveryAdminAndTopOption() throws {
+        for subcommand in ["admin", "top"] {
+            let offered = try Self.fishComplete("gearman \(subcommand) --")
+            for option in try Self.serverOptions(subcommand) {
+                XCTAssertTrue(offered.contains(option), "fish does not offer \(option) for \(subcommand): \(offered)")
+            }
         }
     }
 
@@ -368,7 +372,7 @@ final class CompletionTests: XCTestCase {
     }
 
     func testZshOffersServerOnlyInFirstPosition() throws {
-        XCTAssertEqual(try Self.zshComplete("gearman ").sorted(), ["admin", "server"])
+        XCTAssertEqual(try Self.zshComplete("gearman ").sorted(), ["admin", "server", "top"])
         XCTAssertFalse(try Self.zshComplete("gearman -b ").contains("server"))
     }
 
@@ -379,10 +383,12 @@ final class CompletionTests: XCTestCase {
         }
     }
 
-    func testZshOffersEveryAdminOption() throws {
-        let offered = try Self.zshComplete("gearman admin --")
-        for option in try Self.serverOptions("admin") {
-            XCTAssertTrue(offered.contains(option), "zsh does not offer \(option): \(offered)")
+    func testZshOffersEveryAdminAndTopOption() throws {
+        for subcommand in ["admin", "top"] {
+            let offered = try Self.zshComplete("gearman \(subcommand) --")
+            for option in try Self.serverOptions(subcommand) {
+                XCTAssertTrue(offered.contains(option), "zsh does not offer \(option) for \(subcommand): \(offered)")
+            }
         }
     }
 

@@ -1,0 +1,57 @@
+import Glibc
+
+/// The terminal while `gearman top` runs: keys read one at a time without echo, the
+/// screen redrawn in place, and the settings put back at the end (also on SIGINT/SIGTERM).
+final class TerminalScreen {
+    nonisolated(unsafe) private static var saved: termios?
+
+    init() {
+        var settings = termios()
+        if tcgetattr(0, &settings) == 0 {
+            Self.saved = settings
+            settings.c_lflag &= ~tcflag_t(ICANON | ECHO)
+            tcsetattr(0, TCSANOW, &settings)
+        }
+        for number in [SIGINT, SIGTERM] {
+            signal(number) { received in
+                TerminalScreen.restoreSettings()
+                _ = write(1, "\u{1b}[?25h", 6)
+                signal(received, SIG_DFL)
+                raise(received)
+            }
+        }
+        _ = StandardStreams.write("\u{1b}[?25l", to: StandardStreams.output)
+    }
+
+    /// Replaces the screen's contents with `lines`.
+    func draw(_ lines: [String]) {
+        _ = StandardStreams.write("\u{1b}[H\u{1b}[2J" + lines.joined(separator: "\n") + "\n", to: StandardStreams.output)
+    }
+
+    /// Waits up to `seconds` for a key; true if it was q (or stdin ended).
+    func waitForQuit(seconds: Double) -> Bool {
+        var deadline = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &deadline)
+        let end = Double(deadline.tv_sec) + Double(deadline.tv_nsec) / 1e9 + seconds
+        while true {
+            var current = timespec()
+            clock_gettime(CLOCK_MONOTONIC, &current)
+            let left = end - (Double(current.tv_sec) + Double(current.tv_nsec) / 1e9)
+            if left <= 0 { return false }
+            var poller = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
+            guard poll(&poller, 1, Int32(left * 1000)) > 0 else { continue }
+            var key: UInt8 = 0
+            if read(0, &key, 1) != 1 { return true }
+            if key == UInt8(ascii: "q") || key == UInt8(ascii: "Q") { return true }
+        }
+    }
+
+    func restore() {
+        Self.restoreSettings()
+        _ = StandardStreams.write("\u{1b}[?25h", to: StandardStreams.output)
+    }
+
+    private static func restoreSettings() {
+        if var settings = saved { tcsetattr(0, TCSANOW, &settings) }
+    }
+}

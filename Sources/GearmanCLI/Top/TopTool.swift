@@ -1,0 +1,112 @@
+import GearmanKit
+import GearmanProtocol
+import GearmanServer
+import Glibc
+
+/// `gearman top`: a live view of what one or more job servers are doing.
+enum TopTool {
+    static let specs: [LongOptions.Spec] = [
+        .init("host", short: "h", value: "HOST[:PORT]", help: "Job server (repeatable; default: GEARMAN_SERVER, else localhost)."),
+        .init("port", short: "p", value: "PORT", help: "Port for hosts given without one (default 4730)."),
+        .init("interval", short: "i", value: "SECONDS", help: "Time between samples (default 1; fractions allowed)."),
+        .init("sort", short: "s", value: "KEY", help: "Sort by name, queued (default), running, workers or change."),
+        .init("count", short: "n", value: "N", help: "Stop after N samples (default: until q or Ctrl-C)."),
+        .init("help", help: "Print this help and exit."),
+    ]
+
+    static func run(_ arguments: [String]) -> Int32 {
+        let servers: [ServerAddress]
+        let interval: Double
+        let sort: TopView.SortKey
+        let count: Int?
+        do throws(LongOptions.Failure) {
+            let parsed = try LongOptions(arguments, specs: specs)
+            if parsed.has("help") {
+                _ = StandardStreams.write(helpText, to: StandardStreams.output)
+                return ExitCode.success.rawValue
+            }
+            if let extra = parsed.positional.first { throw LongOptions.Failure(message: "unexpected argument '\(extra)'") }
+            servers = try AdminOptions(parsing: serverArguments(parsed),
+                                       environment: Environment.value(of:)).servers
+            guard let seconds = Double(parsed.last("interval") ?? "1"), seconds >= 0.1, seconds <= 3600 else {
+                throw LongOptions.Failure(message: "invalid interval '\(parsed.last("interval") ?? "")': use 0.1 to 3600 seconds")
+            }
+            interval = seconds
+            guard let key = TopView.SortKey(rawValue: parsed.last("sort") ?? "queued") else {
+                throw LongOptions.Failure(message: "invalid sort key '\(parsed.last("sort") ?? "")': use name, queued, running, workers or change")
+            }
+            sort = key
+            count = try parsed.integer("count")
+            if let count, count < 1 { throw LongOptions.Failure(message: "invalid count \(count): must be at least 1") }
+        } catch {
+            return StandardStreams.usageError(subcommand: "top", error.message)
+        }
+        let screen = isatty(1) == 1 ? TerminalScreen() : nil
+        defer { screen?.restore() }
+        var previous: [FunctionSample] = []
+        var previousTime = now()
+        var samples = 0
+        while true {
+            let (current, unreachable) = sample(servers)
+            let time = now()
+            let rows = TopView.rows(previous: previous, current: current, elapsed: time - previousTime, sort: sort)
+            (previous, previousTime) = (current, time)
+            samples += 1
+            if let screen {
+                let title = "gearman top: \(servers.count) server\(servers.count == 1 ? "" : "s"), every \(interval) s,"
+                    + " sorted by \(sort.rawValue); q quits"
+                screen.draw([title, ""] + TopView.table(rows, unreachable: unreachable))
+            } else {
+                let lines = TopView.plainLines(rows, unreachable: unreachable, timestamp: UTCTimestamp.now())
+                _ = StandardStreams.write(lines.map { $0 + "\n" }.joined(), to: StandardStreams.output)
+            }
+            if let count, samples >= count { break }
+            if let screen {
+                if screen.waitForQuit(seconds: interval) { break }
+            } else {
+                usleep(UInt32(interval * 1_000_000))
+            }
+        }
+        return ExitCode.success.rawValue
+    }
+
+    /// The -h and -p options again, for the admin option parser that reads server lists.
+    private static func serverArguments(_ parsed: LongOptions) -> [String] {
+        parsed.all("host").flatMap { ["-h", $0] } + (parsed.last("port").map { ["-p", $0] } ?? [])
+    }
+
+    private static func sample(_ servers: [ServerAddress]) -> ([FunctionSample], [(server: String, reason: String)]) {
+        var samples: [FunctionSample] = []
+        var unreachable: [(server: String, reason: String)] = []
+        for server in servers {
+            do throws(AdminConnection.Failure) {
+                let connection = try AdminConnection(server, timeoutSeconds: 5)
+                guard case .listing(let priority) = AdminReply(text: try connection.run("prioritystatus", listing: true), listing: true),
+                      case .listing(let status) = AdminReply(text: try connection.run("status", listing: true), listing: true)
+                else { throw AdminConnection.Failure(message: "the server answered ERR") }
+                samples += TopView.samples(server: "\(server)", priorityStatus: priority, status: status)
+            } catch {
+                unreachable.append(("\(server)", error.message))
+            }
+        }
+        return (samples, unreachable)
+    }
+
+    private static func now() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+
+    private static let helpText = """
+        Usage: gearman top [options]
+
+        A live view of one or more job servers (ours or gearmand): per function the queued jobs
+        by priority, running jobs, workers, and how fast the job count changes (jobs/s between
+        samples; negative when the backlog shrinks). q quits. When stdout is not a terminal,
+        each sample is printed as plain timestamped lines instead.
+
+        Options:
+        \(LongOptions.help(specs))
+        """
+}

@@ -1,0 +1,49 @@
+import XCTest
+@testable import GearmanCLI
+
+final class TopViewTests: XCTestCase {
+    private func sample(_ function: String, queued: [Int] = [0, 0, 0], running: Int = 0, workers: Int = 0,
+                        total: Int? = nil, server: String = "s:1") -> FunctionSample {
+        FunctionSample(server: server, function: function, queued: queued, running: running, workers: workers,
+                       total: total ?? queued.reduce(0, +) + running)
+    }
+
+    func testSamplesMergePriorityStatusAndStatus() {
+        let samples = TopView.samples(server: "s:1", priorityStatus: ["wc\t1\t2\t3\t4", "bad line"],
+                                      status: ["wc\t8\t2\t4"])
+        XCTAssertEqual(samples, [sample("wc", queued: [1, 2, 3], running: 2, workers: 4, total: 8)])
+    }
+
+    func testRatesComeFromSuccessiveSamples() {
+        let first = [sample("a", queued: [0, 10, 0]), sample("b", queued: [0, 1, 0])]
+        let second = [sample("a", queued: [0, 4, 0]), sample("b", queued: [0, 3, 0]), sample("c")]
+        let rows = TopView.rows(previous: first, current: second, elapsed: 2, sort: .name)
+        XCTAssertEqual(rows.map(\.change), [-3, 1, nil])
+        XCTAssertEqual(TopView.rows(previous: [], current: second, elapsed: 2, sort: .name).map(\.change), [nil, nil, nil])
+    }
+
+    func testSortKeys() {
+        let samples = [sample("a", queued: [0, 1, 0], running: 5), sample("b", queued: [3, 0, 0], workers: 2), sample("c")]
+        func order(_ key: TopView.SortKey) -> [String] {
+            TopView.rows(previous: [], current: samples, elapsed: 1, sort: key).map(\.sample.function)
+        }
+        XCTAssertEqual(order(.name), ["a", "b", "c"])
+        XCTAssertEqual(order(.queued), ["b", "a", "c"])
+        XCTAssertEqual(order(.running), ["a", "b", "c"])
+        XCTAssertEqual(order(.workers), ["b", "a", "c"])
+    }
+
+    func testTableAlignsColumnsAndNamesUnreachableServers() {
+        let rows = [TopRow(sample: sample("wc", queued: [0, 12, 0], running: 1, workers: 1), change: -2.5)]
+        let table = TopView.table(rows, unreachable: [("down:4730", "cannot connect")])
+        XCTAssertEqual(table, [
+            "SERVER  FUNCTION  HIGH  NORMAL  LOW  RUNNING  WORKERS  CHANGE/S",
+            "s:1     wc           0      12    0        1        1      -2.5",
+            "down:4730  unreachable: cannot connect",
+        ])
+        XCTAssertEqual(TopView.plainLines(rows, unreachable: [], timestamp: "T"),
+                       ["T s:1 wc high=0 normal=12 low=0 running=1 workers=1 change/s=-2.5"])
+        XCTAssertEqual(TopView.format(0.04), "0.0")
+        XCTAssertEqual(TopView.format(-0.26), "-0.3")
+    }
+}
