@@ -59,10 +59,8 @@ public final class JobServer: Sendable {
             try? group.syncShutdownGracefully()
             throw error
         }
-        let finished = self.finished
         try loop.submit {
             core.value.onShutdownRequest = { [weak self] graceful in self?.shutdown(graceful: graceful) }
-            _ = finished
         }.wait()
         for address in localAddresses { logger.info("listening", metadata: ["address": "\(address)"]) }
     }

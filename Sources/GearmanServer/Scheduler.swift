@@ -93,9 +93,8 @@ public struct Scheduler {
             }
             return [.send(Packet(.response, .jobCreated, handle), to: client)]
         }
-        let queue = functions[function]
-        let limit = queue?.maxQueue[submission.priority.rawValue] ?? 0
-        if limit > 0 && queue!.total >= limit {
+        let limit = functions[function]?.maxQueue[submission.priority.rawValue] ?? 0
+        if limit > 0 && functions[function]!.total >= limit {
             return [.send(Packet(.response, .error, "QUEUE_ERROR", "Job queue is full"), to: client)]
         }
         let handle = "\(handlePrefix):\(nextHandle)"
@@ -107,7 +106,7 @@ public struct Scheduler {
             job.clients = [client]
             peers[client]?.waitingOn.insert(handle)
         }
-        if queue == nil { functions[function] = FunctionQueue() }
+        if functions[function] == nil { functions[function] = FunctionQueue() }
         if !unique.isEmpty { functions[function]!.jobsByUnique[unique] = handle }
         let created = SchedulerAction.send(Packet(.response, .jobCreated, handle), to: client)
         if let runAt = submission.runAt, runAt > clock.now {

@@ -37,15 +37,7 @@ struct AdminOptions: Equatable {
         help = parsed.has("help")
         json = parsed.has("json")
         if parsed.has("ssl") { throw LongOptions.Failure(message: "--ssl: TLS is not supported") }
-        guard let port = UInt16(exactly: try parsed.integer("port") ?? Int(ServerAddress.defaultPort)), port > 0 else {
-            throw LongOptions.Failure(message: "invalid port '\(parsed.last("port") ?? "")'")
-        }
-        let lists = parsed.all("host").isEmpty ? [environment("GEARMAN_SERVER") ?? "localhost"] : parsed.all("host")
-        do {
-            servers = try lists.flatMap { list throws(ServerList.ParseError) in try ServerList.parse(list, defaultPort: port) }
-        } catch {
-            throw LongOptions.Failure(message: "invalid job server \(error)")
-        }
+        servers = try Self.servers(parsed, environment: environment)
         var numbers = parsed.positional.map { Int($0) }
         if let function = parsed.last("maxqueue") {
             guard numbers.count <= 3, numbers.allSatisfy({ $0 != nil && $0! >= 0 }) else {
@@ -71,5 +63,19 @@ struct AdminOptions: Equatable {
         }
         if parsed.has("shutdown") { queries.append(AdminQuery(kind: .shutdown(graceful: parsed.has("graceful")))) }
         queries.sort { $0.gearadminOrder < $1.gearadminOrder }
+    }
+
+    /// The job servers that `-h` (repeatable, lists allowed) and `-p` name; without `-h`,
+    /// GEARMAN_SERVER, else localhost. Shared by `gearman admin` and `gearman top`.
+    static func servers(_ parsed: LongOptions, environment: (String) -> String?) throws(LongOptions.Failure) -> [ServerAddress] {
+        guard let port = UInt16(exactly: try parsed.integer("port") ?? Int(ServerAddress.defaultPort)), port > 0 else {
+            throw LongOptions.Failure(message: "invalid port '\(parsed.last("port") ?? "")'")
+        }
+        let lists = parsed.all("host").isEmpty ? [environment("GEARMAN_SERVER") ?? "localhost"] : parsed.all("host")
+        do {
+            return try lists.flatMap { list throws(ServerList.ParseError) in try ServerList.parse(list, defaultPort: port) }
+        } catch {
+            throw LongOptions.Failure(message: "invalid job server \(error)")
+        }
     }
 }

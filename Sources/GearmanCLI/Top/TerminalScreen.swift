@@ -30,13 +30,9 @@ final class TerminalScreen {
 
     /// Waits up to `seconds` for a key; true if it was q (or stdin ended).
     func waitForQuit(seconds: Double) -> Bool {
-        var deadline = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &deadline)
-        let end = Double(deadline.tv_sec) + Double(deadline.tv_nsec) / 1e9 + seconds
+        let end = TopTool.now() + seconds
         while true {
-            var current = timespec()
-            clock_gettime(CLOCK_MONOTONIC, &current)
-            let left = end - (Double(current.tv_sec) + Double(current.tv_nsec) / 1e9)
+            let left = end - TopTool.now()
             if left <= 0 { return false }
             var poller = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
             guard poll(&poller, 1, Int32(left * 1000)) > 0 else { continue }

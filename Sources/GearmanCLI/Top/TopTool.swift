@@ -26,8 +26,7 @@ enum TopTool {
                 return ExitCode.success.rawValue
             }
             if let extra = parsed.positional.first { throw LongOptions.Failure(message: "unexpected argument '\(extra)'") }
-            servers = try AdminOptions(parsing: serverArguments(parsed),
-                                       environment: Environment.value(of:)).servers
+            servers = try AdminOptions.servers(parsed, environment: Environment.value(of:))
             guard let seconds = Double(parsed.last("interval") ?? "1"), seconds >= 0.1, seconds <= 3600 else {
                 throw LongOptions.Failure(message: "invalid interval '\(parsed.last("interval") ?? "")': use 0.1 to 3600 seconds")
             }
@@ -70,11 +69,6 @@ enum TopTool {
         return ExitCode.success.rawValue
     }
 
-    /// The -h and -p options again, for the admin option parser that reads server lists.
-    private static func serverArguments(_ parsed: LongOptions) -> [String] {
-        parsed.all("host").flatMap { ["-h", $0] } + (parsed.last("port").map { ["-p", $0] } ?? [])
-    }
-
     private static func sample(_ servers: [ServerAddress]) -> ([FunctionSample], [(server: String, reason: String)]) {
         var samples: [FunctionSample] = []
         var unreachable: [(server: String, reason: String)] = []
@@ -92,7 +86,8 @@ enum TopTool {
         return (samples, unreachable)
     }
 
-    private static func now() -> Double {
+    /// Seconds on the monotonic clock.
+    static func now() -> Double {
         var time = timespec()
         clock_gettime(CLOCK_MONOTONIC, &time)
         return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
