@@ -5,11 +5,13 @@ let package = Package(
     name: "gearman",
     products: [
         .executable(name: "gearman", targets: ["gearman"]),
+        .executable(name: "gearman-server", targets: ["gearman-server"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
     ],
     targets: [
         .systemLibrary(
@@ -18,10 +20,8 @@ let package = Package(
             providers: [.apt(["libgearman-dev"])]
         ),
         .target(name: "GearmanKit", dependencies: ["CGearman"]),
-        .target(name: "GearmanCLI", dependencies: [
-            "GearmanKit", "GearmanProtocol", "GearmanServer",
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        // The `gearman` executable: classic client and worker modes, admin, top.
+        .target(name: "GearmanCLI", dependencies: ["GearmanKit", "GearmanProtocol"]),
         .target(name: "GearmanProtocol", dependencies: [.product(name: "NIOCore", package: "swift-nio")]),
         .target(name: "GearmanServer", dependencies: [
             "GearmanProtocol",
@@ -30,6 +30,30 @@ let package = Package(
             .product(name: "HeapModule", package: "swift-collections"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .target(name: "GearmanSQLite", dependencies: [
+            "GearmanServer",
+            .product(name: "SQLiteNIO", package: "sqlite-nio"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // The `gearman-server` executable, which `gearman server` runs.
+        .target(name: "GearmanServerCLI", dependencies: [
+            "GearmanCLI", "GearmanServer", "GearmanSQLite",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(
+            name: "gearman-server",
+            dependencies: ["GearmanServerCLI"],
+            // Static and without PIE, like `gearman`: calls into the Swift runtime (retain and
+            // release above all) go direct instead of through the PLT. Foundation's static
+            // archives (which sqlite-nio pulls in) need their helper libraries named.
+            linkerSettings: [
+                .unsafeFlags(["-static-stdlib", "-Xlinker", "-no-pie"]),
+                .linkedLibrary("_FoundationCollections"), .linkedLibrary("_FoundationCShims"),
+            ]
+        ),
         .executableTarget(
             name: "gearman",
             dependencies: ["GearmanCLI"],
@@ -37,6 +61,12 @@ let package = Package(
         ),
         .testTarget(name: "GearmanKitTests", dependencies: ["GearmanKit"]),
         .testTarget(name: "GearmanCLITests", dependencies: ["GearmanCLI"]),
+        .testTarget(name: "GearmanServerCLITests", dependencies: ["GearmanServerCLI"]),
+        .testTarget(name: "GearmanSQLiteTests", dependencies: [
+            "GearmanSQLite", "GearmanServer",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         .testTarget(name: "GearmanProtocolTests", dependencies: [
             "GearmanProtocol",
             .product(name: "NIOCore", package: "swift-nio"),

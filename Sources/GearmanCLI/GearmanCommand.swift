@@ -6,7 +6,7 @@ public enum GearmanCommand {
     /// The subcommand a first argument names, if any; classic mode handles everything else.
     static func subcommand(named word: String) -> (([String]) -> Int32)? {
         switch word {
-        case "server": return ServerCommand.run
+        case "server": return ServerLauncher.run
         case "admin": return AdminTool.run
         case "top": return TopTool.run
         default: return nil
@@ -71,7 +71,7 @@ public enum GearmanCommand {
 
 /// A daemon keeps no descriptor it inherited beyond stdin, stdout and stderr: a parent's
 /// pipe or socket held open by the daemon would make the parent wait for it forever.
-func closeInheritedDescriptors(except kept: Set<Int32> = []) {
+package func closeInheritedDescriptors(except kept: Set<Int32> = []) {
     let limit = min(Int32(clamping: sysconf(Int32(_SC_OPEN_MAX))), 65536)
     if limit > 3 {
         for fd in 3..<limit where !kept.contains(fd) { close(fd) }

@@ -1,16 +1,16 @@
 /// A command line in the style of boost::program_options, which gearmand and gearadmin use:
 /// `--name value`, `--name=value`, `-x value`, `-xvalue`, clustered flags (`-dR`), `--` ends
 /// options, and long names must be spelled out in full.
-struct LongOptions {
+package struct LongOptions {
     /// One option the command knows.
-    struct Spec {
-        let long: String
+    package struct Spec {
+        package let long: String
         let short: Character?
         /// The value's name in the help text, or nil for a flag.
         let value: String?
         let help: String
 
-        init(_ long: String, short: Character? = nil, value: String? = nil, help: String) {
+        package init(_ long: String, short: Character? = nil, value: String? = nil, help: String) {
             self.long = long
             self.short = short
             self.value = value
@@ -18,16 +18,17 @@ struct LongOptions {
         }
     }
 
-    struct Failure: Error, Equatable {
-        let message: String
+    package struct Failure: Error, Equatable {
+        package let message: String
+        package init(message: String) { self.message = message }
     }
 
     /// Options in command-line order, by long name, with their values ("" for flags).
     private(set) var given: [(name: String, value: String)] = []
     /// Arguments that are not options.
-    private(set) var positional: [String] = []
+    package private(set) var positional: [String] = []
 
-    init(_ arguments: [String], specs: [Spec]) throws(Failure) {
+    package init(_ arguments: [String], specs: [Spec]) throws(Failure) {
         var index = 0
         func value(for spec: Spec, attached: String?, shown: String) throws(Failure) -> String {
             if let attached { return attached }
@@ -78,21 +79,21 @@ struct LongOptions {
     }
 
     /// The last value given for `name`, if any.
-    func last(_ name: String) -> String? {
+    package func last(_ name: String) -> String? {
         given.last { $0.name == name }?.value
     }
 
     /// Every value given for `name`, in order.
-    func all(_ name: String) -> [String] {
+    package func all(_ name: String) -> [String] {
         given.filter { $0.name == name }.map(\.value)
     }
 
-    func has(_ name: String) -> Bool {
+    package func has(_ name: String) -> Bool {
         given.contains { $0.name == name }
     }
 
     /// The last value of `name` as a whole number, or nil if not given.
-    func integer(_ name: String) throws(Failure) -> Int? {
+    package func integer(_ name: String) throws(Failure) -> Int? {
         guard let text = last(name) else { return nil }
         guard let number = Int(text) else {
             throw Failure(message: "the argument ('\(text)') for option '--\(name)' is invalid")
@@ -101,7 +102,7 @@ struct LongOptions {
     }
 
     /// A help table: one line per option, the help text aligned in a second column.
-    static func help(_ specs: [Spec]) -> String {
+    package static func help(_ specs: [Spec]) -> String {
         let left = specs.map { spec in
             (spec.short.map { "-\($0) [ --\(spec.long) ]" } ?? "--\(spec.long)") + (spec.value.map { " \($0)" } ?? "")
         }

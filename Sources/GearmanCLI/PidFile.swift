@@ -1,13 +1,13 @@
 import Glibc
 
 /// The `-i` pid file: written at start, removed at exit and on SIGTERM, SIGINT or SIGHUP.
-enum PidFile {
+package enum PidFile {
     /// The path as a C string, for the signal handler (which may not allocate).
     nonisolated(unsafe) private static var path: UnsafeMutablePointer<CChar>?
 
     /// Writes this process's pid to `file`; returns the error text if it could not. With
     /// `removeOnSignal`, a terminating signal removes the file and ends the process.
-    static func create(_ file: String, removeOnSignal: Bool = true) -> String? {
+    package static func create(_ file: String, removeOnSignal: Bool = true) -> String? {
         let fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         if fd < 0 { return StandardStreams.describe(errno: errno) }
         let written = StandardStreams.write("\(getpid())\n", to: fd)
@@ -22,7 +22,7 @@ enum PidFile {
     }
 
     /// Removes the pid file, if one was written.
-    static func remove() {
+    package static func remove() {
         if let path { unlink(path) }
     }
 }

@@ -3,14 +3,14 @@ import GearmanKit
 
 /// Unbuffered writes and whole reads on file descriptors, so output keeps the order
 /// in which packets arrive and binary data passes untouched.
-enum StandardStreams {
-    static let input: Int32 = 0
-    static let output: Int32 = 1
-    static let error: Int32 = 2
+package enum StandardStreams {
+    package static let input: Int32 = 0
+    package static let output: Int32 = 1
+    package static let error: Int32 = 2
 
     /// Writes all of `bytes` to `fd`; false if the descriptor refused them.
     @discardableResult
-    static func write(_ bytes: UnsafeRawBufferPointer, to fd: Int32) -> Bool {
+    package static func write(_ bytes: UnsafeRawBufferPointer, to fd: Int32) -> Bool {
         var offset = 0
         while offset < bytes.count {
             let written = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
@@ -24,25 +24,25 @@ enum StandardStreams {
     }
 
     @discardableResult
-    static func write(_ text: String, to fd: Int32) -> Bool {
+    package static func write(_ text: String, to fd: Int32) -> Bool {
         var text = text
         return text.withUTF8 { write(UnsafeRawBufferPointer($0), to: fd) }
     }
 
     /// Writes `gearman: <message>` and a newline to stderr.
-    static func complain(_ message: String) {
+    package static func complain(_ message: String) {
         write("gearman: \(message)\n", to: error)
     }
 
     /// A subcommand's usage error: the message, a pointer to --help, and exit status 2.
-    static func usageError(subcommand: String, _ message: String) -> Int32 {
+    package static func usageError(subcommand: String, _ message: String) -> Int32 {
         complain("\(subcommand): \(message)")
         write("Try 'gearman \(subcommand) --help' for the options.\n", to: error)
         return ExitCode.usage.rawValue
     }
 
     /// Reads `fd` to its end.
-    static func readAll(_ fd: Int32) -> [UInt8] {
+    package static func readAll(_ fd: Int32) -> [UInt8] {
         var data: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
@@ -56,7 +56,7 @@ enum StandardStreams {
     }
 
     /// The text of `errno`-style error `code`.
-    static func describe(errno code: Int32) -> String {
+    package static func describe(errno code: Int32) -> String {
         String(cString: strerror(code))
     }
 }

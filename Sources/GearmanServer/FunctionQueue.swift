@@ -10,6 +10,8 @@ struct FunctionQueue {
     var scheduled = 0
     /// Jobs a worker is running now.
     var running = 0
+    /// Background jobs whose queue-store commit has not finished (not acknowledged yet).
+    var committing = 0
     /// The admin `maxqueue` limit per priority; 0 means no limit.
     var maxQueue: [Int] = Priority.allCases.map { _ in 0 }
     /// Jobs with this function by unique key, for coalescing.

@@ -4,7 +4,7 @@ import NIOCore
 struct Job {
     let handle: String
     let function: String
-    let unique: String
+    var unique: String
     let data: ByteBuffer
     let priority: Priority
     let background: Bool
@@ -22,6 +22,10 @@ struct Job {
     var failedAttempts = 0
     /// When the worker's CAN_DO_TIMEOUT runs out (milliseconds since the epoch).
     var deadline: Int64?
+    /// Set while the job's row is being committed: the clients whose JOB_CREATED waits for it.
+    var awaitingCommit: [ConnectionID]?
+    /// The job has a row in the queue store, to be deleted when it ends.
+    var isStored = false
 
-    var isQueued: Bool { worker == nil && runAt == nil }
+    var isQueued: Bool { worker == nil && runAt == nil && awaitingCommit == nil }
 }

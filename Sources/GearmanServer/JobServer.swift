@@ -17,15 +17,31 @@ public final class JobServer: Sendable {
     /// The addresses the server accepts connections on.
     public var localAddresses: [SocketAddress] { listeners.compactMap(\.localAddress) }
 
-    /// Binds the listeners; the server accepts work when this returns.
-    public init(configuration: ServerConfiguration, logger: Logger) throws {
+    /// Opens the queue store (if `openStore` is given) and restores its jobs, then binds the
+    /// listeners; the server accepts work when this returns.
+    public init(configuration: ServerConfiguration, logger: Logger,
+                openStore: ((any EventLoop) throws -> any QueueStore)? = nil) throws {
         self.configuration = configuration
         self.logger = logger
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
         finished = loop.makePromise()
+        let store: (any QueueStore)?
+        let restored: [StoredJob]
+        do {
+            store = try openStore?(loop)
+            restored = try store?.load().wait() ?? []
+            if configuration.queuePersistence == .atShutdown { try store?.removeAll().wait() }
+        } catch {
+            finished.succeed()
+            try? group.syncShutdownGracefully()
+            throw error
+        }
+        if store != nil { logger.notice("restored the queue", metadata: ["jobs": "\(restored.count)"]) }
         core = try loop.submit {
-            NIOLoopBound(JobServerCore(configuration: configuration, eventLoop: loop, logger: logger), eventLoop: loop)
+            let core = JobServerCore(configuration: configuration, eventLoop: loop, logger: logger, store: store)
+            core.restore(restored)
+            return NIOLoopBound(core, eventLoop: loop)
         }.wait()
         let core = self.core
         var bootstrap = ServerBootstrap(group: group)
@@ -97,9 +113,7 @@ public final class JobServer: Sendable {
         let logger = self.logger
         loop.execute {
             let finish: @Sendable () -> Void = {
-                guard !core.value.isClosed else { return }
-                core.value.closeAll()
-                finished.succeed()
+                core.value.close { finished.succeed() }
             }
             if alreadyStopping && graceful { return }
             for listener in listeners { listener.close(promise: nil) }

@@ -26,13 +26,28 @@ final class JobServerCore {
     var onShutdownRequest: (Bool) -> Void = { _ in }
     /// Set during a graceful shutdown; called once no job is running.
     private var onDrained: (() -> Void)?
+    /// The queue store, if background jobs are kept in one.
+    private let store: (any QueueStore)?
+    private var committer = GroupCommit()
+    /// After a failed commit, the next one waits a little (a full disk stays full for a while).
+    private var commitRetry: Scheduled<Void>?
+    /// Set by `closeStore`, which writes what is left itself.
+    private var storeClosing = false
 
-    init(configuration: ServerConfiguration, eventLoop: any EventLoop, logger: Logger, clock: any SchedulerClock = SystemClock()) {
+    init(configuration: ServerConfiguration, eventLoop: any EventLoop, logger: Logger, store: (any QueueStore)? = nil,
+         clock: any SchedulerClock = SystemClock()) {
         self.configuration = configuration
         self.eventLoop = eventLoop
         self.logger = logger
+        self.store = store
         scheduler = Scheduler(handlePrefix: configuration.handlePrefix, jobRetries: configuration.jobRetries,
-                              exceptionsByDefault: configuration.exceptionsByDefault, clock: clock)
+                              exceptionsByDefault: configuration.exceptionsByDefault,
+                              storesBackgroundJobs: store != nil && configuration.queuePersistence == .everyJob, clock: clock)
+    }
+
+    /// Queues the jobs the store kept (at start-up, before the port opens).
+    func restore(_ jobs: [StoredJob]) {
+        scheduler.restore(jobs, stillStored: configuration.queuePersistence == .everyJob)
     }
 
     // MARK: Events from connection handlers
@@ -108,8 +123,10 @@ final class JobServerCore {
         connections[id]!.pending.writeString(text)
     }
 
-    /// Writes and flushes every connection that has packets waiting; re-arms the timer.
+    /// Writes and flushes every connection that has packets waiting; re-arms the timer;
+    /// hands new queue-store changes to the group commit.
     func flush() {
+        if store != nil { startCommit() }
         for id in dirty {
             guard let connection = connections[id], connection.pending.readableBytes > 0 else { continue }
             connections[id]!.pending = ByteBuffer()
@@ -120,6 +137,71 @@ final class JobServerCore {
         if let onDrained, scheduler.runningJobCount == 0 {
             self.onDrained = nil
             onDrained()
+        }
+    }
+
+    // MARK: Queue store
+
+    /// Starts the next group commit, if changes wait and none is running.
+    private func startCommit() {
+        for request in scheduler.takeStoreRequests() {
+            committer.add(request.change, acknowledging: request.acknowledging)
+        }
+        guard let store, !storeClosing, commitRetry == nil, let batch = committer.nextBatch() else { return }
+        store.commit(batch.changes).hop(to: eventLoop).assumeIsolated().whenComplete { [self] result in
+            if commitEnded(result) {
+                commitRetry = eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(100)) { [self] in
+                    commitRetry = nil
+                    flush()
+                }
+            }
+            flush()
+        }
+    }
+
+    /// Answers the clients of the commit that ended; true if it failed.
+    private func commitEnded(_ result: Result<Void, any Error>) -> Bool {
+        let outcome = committer.finished(succeeded: (try? result.get()) != nil)
+        perform(scheduler.committed(outcome.acknowledged))
+        guard case .failure(let error) = result else { return false }
+        logger.error("queue store commit failed", metadata: ["error": "\(error)", "jobs": "\(outcome.rejected.count)"])
+        perform(scheduler.commitFailed(outcome.rejected, reason: "The queue store could not keep the job: \(error)"))
+        return true
+    }
+
+    /// Ends the store's part in a shutdown: waits for the running commit, writes the
+    /// remaining changes (or, with `--store-queue-on-shutdown`, every background job), closes
+    /// the store, then calls `done`.
+    func closeStore(then done: @escaping () -> Void) {
+        guard let store else { return done() }
+        storeClosing = true
+        commitRetry?.cancel()
+        commitRetry = nil
+        for request in scheduler.takeStoreRequests() {
+            committer.add(request.change, acknowledging: request.acknowledging)
+        }
+        if committer.inFlight != nil {
+            // The running commit's completion comes first; look again shortly.
+            eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(5)) { [self] in closeStore(then: done) }
+            return
+        }
+        if let batch = committer.nextBatch() {
+            store.commit(batch.changes).hop(to: eventLoop).assumeIsolated().whenComplete { [self] result in
+                if commitEnded(result) { committer = GroupCommit() }  // no retries at shutdown
+                flush()
+                closeStore(then: done)
+            }
+            return
+        }
+        var final = eventLoop.makeSucceededVoidFuture()
+        if configuration.queuePersistence == .atShutdown {
+            let jobs = scheduler.backgroundJobsToStore()
+            logger.notice("storing the queue at shutdown", metadata: ["jobs": "\(jobs.count)"])
+            final = store.commit(jobs.map { .add($0) })
+        }
+        final.flatMap { store.close() }.hop(to: eventLoop).assumeIsolated().whenComplete { [logger] result in
+            if case .failure(let error) = result { logger.error("closing the queue store failed", metadata: ["error": "\(error)"]) }
+            done()
         }
     }
 
@@ -148,12 +230,21 @@ final class JobServerCore {
         flush()
     }
 
-    /// Set once `closeAll` ran.
-    private(set) var isClosed = false
+    /// Set once `close` ran.
+    private var isClosing = false
 
-    /// Closes every connection (the end of a shutdown).
-    func closeAll() {
-        isClosed = true
+    /// The end of a shutdown: the queue store is written and closed, then every connection;
+    /// `done` runs after that. Later calls do nothing.
+    func close(then done: @escaping () -> Void) {
+        guard !isClosing else { return }
+        isClosing = true
+        closeStore { [self] in
+            closeAll()
+            done()
+        }
+    }
+
+    private func closeAll() {
         timer?.cancel()
         for connection in connections.values { connection.context.channel.close(promise: nil) }
     }

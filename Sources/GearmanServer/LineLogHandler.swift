@@ -1,3 +1,4 @@
+import GearmanProtocol
 import Glibc
 import Logging
 

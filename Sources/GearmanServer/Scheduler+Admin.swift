@@ -36,7 +36,7 @@ extension Scheduler {
     /// Admin `cancel job`: the job's clients get WORK_FAIL and it is forgotten; a worker
     /// still running it has its result dropped. Nil if no such job.
     public mutating func cancel(_ handle: String) -> [SchedulerAction]? {
-        guard let job = jobs[handle] else { return nil }
+        guard let job = jobs[handle], job.awaitingCommit == nil else { return nil }
         let actions = job.clients.map { SchedulerAction.send(Packet(.response, .workFail, handle), to: $0) }
         if job.runAt != nil {
             functions[job.function]?.scheduled -= 1

@@ -15,6 +15,10 @@ public struct Scheduler {
     /// gearmand's `--exceptions`: every client gets WORK_EXCEPTION without asking.
     public let exceptionsByDefault: Bool
     let clock: any SchedulerClock
+    /// Background jobs are committed to the queue store before their JOB_CREATED.
+    public let storesBackgroundJobs: Bool
+    /// Queue-store changes not yet taken by `takeStoreRequests()`, with the job each acknowledges.
+    var storeRequests: [(change: QueueChange, acknowledging: String?)] = []
 
     var jobs: [String: Job] = [:]
     var functions: [String: FunctionQueue] = [:]
@@ -29,8 +33,9 @@ public struct Scheduler {
     public internal(set) var isDraining = false
 
     public init(handlePrefix: String, jobRetries: Int = 0, exceptionsByDefault: Bool = false,
-                clock: any SchedulerClock = SystemClock()) {
+                storesBackgroundJobs: Bool = false, clock: any SchedulerClock = SystemClock()) {
         self.handlePrefix = handlePrefix
+        self.storesBackgroundJobs = storesBackgroundJobs
         self.jobRetries = jobRetries
         self.exceptionsByDefault = exceptionsByDefault
         self.clock = clock
@@ -91,10 +96,14 @@ public struct Scheduler {
                 jobs[handle]?.clients.append(client)
                 peers[client]?.waitingOn.insert(handle)
             }
+            if jobs[handle]?.awaitingCommit != nil {
+                jobs[handle]?.awaitingCommit?.append(client)
+                return []
+            }
             return [.send(Packet(.response, .jobCreated, handle), to: client)]
         }
         let limit = functions[function]?.maxQueue[submission.priority.rawValue] ?? 0
-        if limit > 0 && functions[function]!.total >= limit {
+        if limit > 0 && functions[function]!.total + functions[function]!.committing >= limit {
             return [.send(Packet(.response, .error, "QUEUE_ERROR", "Job queue is full"), to: client)]
         }
         let handle = "\(handlePrefix):\(nextHandle)"
@@ -107,18 +116,32 @@ public struct Scheduler {
             peers[client]?.waitingOn.insert(handle)
         }
         if functions[function] == nil { functions[function] = FunctionQueue() }
-        if !unique.isEmpty { functions[function]!.jobsByUnique[unique] = handle }
-        let created = SchedulerAction.send(Packet(.response, .jobCreated, handle), to: client)
-        if let runAt = submission.runAt, runAt > clock.now {
-            job.runAt = runAt
+        job.runAt = submission.runAt.flatMap { $0 > clock.now ? $0 : nil }
+        if submission.background && storesBackgroundJobs {
+            if job.unique.isEmpty { job.unique = Self.generatedUniqueKey() }
+            job.awaitingCommit = [client]
+            job.isStored = true
+            functions[function]!.jobsByUnique[job.unique] = handle
+            functions[function]!.committing += 1
             jobs[handle] = job
-            functions[function]!.scheduled += 1
-            addDeadline(at: runAt, .epochJob(handle: handle))
-            return [created]
+            storeRequests.append((.add(job.stored), acknowledging: handle))
+            return []
         }
+        if !unique.isEmpty { functions[function]!.jobsByUnique[unique] = handle }
         jobs[handle] = job
-        functions[function]!.append(handle, priority: submission.priority)
-        return [created] + wakeOneSleeper(for: function)
+        return [.send(Packet(.response, .jobCreated, handle), to: client)] + enqueue(handle)
+    }
+
+    /// Puts a job that is known but not queued yet into its queue (or waits for its epoch time).
+    mutating func enqueue(_ handle: String) -> [SchedulerAction] {
+        guard let job = jobs[handle] else { return [] }
+        if let runAt = job.runAt {
+            functions[job.function]!.scheduled += 1
+            addDeadline(at: runAt, .epochJob(handle: handle))
+            return []
+        }
+        functions[job.function]!.append(handle, priority: job.priority)
+        return wakeOneSleeper(for: job.function)
     }
 
     /// GET_STATUS: known, running, and the last WORK_STATUS of a job.
@@ -159,6 +182,8 @@ public struct Scheduler {
     /// Forgets a job that ended (or that nobody waits for any more).
     mutating func finish(_ handle: String) {
         guard let job = jobs.removeValue(forKey: handle) else { return }
+        if job.isStored { storeRequests.append((.remove(function: job.function, unique: job.unique), nil)) }
+        if job.awaitingCommit != nil { functions[job.function]?.committing -= 1 }
         if let worker = job.worker {
             peers[worker]?.running.remove(handle)
             functions[job.function]?.running -= 1

@@ -23,6 +23,8 @@ public struct ServerConfiguration: Sendable {
     public var gracefulShutdownSeconds: Int64 = 30
     /// What admin `verbose` answers.
     public var verbosityName = "ERROR"
+    /// When background jobs are written to the queue store (if there is one).
+    public var queuePersistence = QueuePersistence.everyJob
     /// What admin `version` answers.
     public var version: String
 

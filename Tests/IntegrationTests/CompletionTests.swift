@@ -27,7 +27,7 @@ final class CompletionTests: XCTestCase {
         try Binaries.require(Binaries.ours)
         let help = try Command.run(Binaries.ours, [subcommand, "--help"]).stdoutText
         return help.split(separator: "\n").compactMap { line in
-            line.range(of: #"--[a-z-]+"#, options: .regularExpression).map { String(line[$0]) }
+            line.range(of: #"--[a-z0-9-]+"#, options: .regularExpression).map { String(line[$0]) }
         }
     }
 
@@ -105,7 +105,7 @@ final class CompletionTests: XCTestCase {
             XCTAssertTrue(offered.contains(option), "bash does not offer \(option): \(offered)")
         }
         XCTAssertEqual(try Self.bashComplete("gearman server --verbose IN"), ["INFO"])
-        XCTAssertEqual(try Self.bashComplete("gearman server -q "), ["builtin"])
+        XCTAssertEqual(try Self.bashComplete("gearman server -q "), ["builtin", "libsqlite3"])
     }
 
     func testBashOffersEveryAdminAndTopOption() throws {

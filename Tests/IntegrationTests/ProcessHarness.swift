@@ -201,7 +201,8 @@ final class JobServerProcess {
     let port: UInt16
     let process: BackgroundProcess
 
-    init(_ kind: ServerKind = .fromEnvironment, extraArguments: [String] = []) throws {
+    /// `fileSizeLimitKiB` starts our server under `ulimit -f` (a disk that fills up).
+    init(_ kind: ServerKind = .fromEnvironment, extraArguments: [String] = [], fileSizeLimitKiB: Int? = nil) throws {
         self.kind = kind
         port = try Network.freePort()
         switch kind {
@@ -212,9 +213,13 @@ final class JobServerProcess {
             ] + extraArguments)
         case .bundled:
             try Binaries.require(Binaries.ours)
-            process = try BackgroundProcess(Binaries.ours, [
-                "server", "--listen=127.0.0.1", "--port=\(port)", "--verbose=WARNING",
-            ] + extraArguments)
+            let arguments = ["server", "--listen=127.0.0.1", "--port=\(port)", "--verbose=WARNING"] + extraArguments
+            if let fileSizeLimitKiB {
+                // bash's ulimit -f counts KiB; exec keeps the process id.
+                process = try BackgroundProcess("/bin/bash", ["-c", "ulimit -f \(fileSizeLimitKiB) && exec \"$0\" \"$@\"", Binaries.ours] + arguments)
+            } else {
+                process = try BackgroundProcess(Binaries.ours, arguments)
+            }
         }
         guard eventually({ Network.accepts(port: port) }) else {
             process.stop()

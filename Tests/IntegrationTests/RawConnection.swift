@@ -18,7 +18,7 @@ final class RawConnection {
         case echoResponse = 17, submitJobBackground = 18, error = 19, statusResponse = 20, submitJobHigh = 21
         case setClientID = 22, canDoTimeout = 23, workException = 25, optionRequest = 26, optionResponse = 27
         case workData = 28, workWarning = 29, grabJobUnique = 30, jobAssignUnique = 31, submitJobLow = 33
-        case submitJobLowBackground = 34, submitJobEpoch = 36, grabJobAll = 39, jobAssignAll = 40
+        case submitJobHighBackground = 32, submitJobLowBackground = 34, submitJobEpoch = 36, grabJobAll = 39, jobAssignAll = 40
         case getStatusUnique = 41, statusResponseUnique = 42
     }
 
@@ -38,6 +38,9 @@ final class RawConnection {
             close(fd)
             throw XCTSkip("cannot connect to 127.0.0.1:\(port)")
         }
+        // Without this, a request written right after another waits for the delayed ACK (40 ms).
+        var noDelay: Int32 = 1
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
     }
 
     deinit { close(fd) }

@@ -103,7 +103,8 @@ final class ServerLifecycleTests: XCTestCase {
         try Binaries.require(Binaries.ours)
         let cases: [([String], String)] = [
             (["--ssl"], "option '--ssl': TLS is not supported"),
-            (["--libsqlite3-db=/tmp/q.db"], "option '--libsqlite3-db'"),
+            (["--libsqlite3-db=/tmp/q.db"], "--libsqlite3-db needs -q libsqlite3"),
+            (["--redis-server=localhost"], "option '--redis-server': the redis queue is not supported"),
             (["-p", "many"], "the argument ('many') for option '--port' is invalid"),
             (["--verbose", "LOUD"], "invalid value for --verbose"),
             (["--bogus"], "unrecognised option '--bogus'"),

@@ -1,6 +1,5 @@
 import GearmanKit
 import GearmanProtocol
-import GearmanServer
 import Glibc
 
 /// `gearman top`: a live view of what one or more job servers are doing.

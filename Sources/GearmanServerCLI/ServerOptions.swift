@@ -1,3 +1,4 @@
+import GearmanCLI
 import GearmanServer
 import Logging
 
@@ -24,6 +25,9 @@ struct ServerOptions: Equatable {
     var hashtableBuckets = 991
     var user: String?
     var queueType = "builtin"
+    var sqliteDatabase: String?
+    var sqliteTable = "gearman_queue"
+    var storeQueueOnShutdown = false
     var configFile: String?
     var maxPacketSize = (64 << 20) + 8192
     var shutdownTimeout = 30
@@ -48,7 +52,11 @@ struct ServerOptions: Equatable {
         .init("keepalive-count", value: "N", help: "TCP_KEEPCNT (-1: system default)."),
         .init("file-descriptors", short: "f", value: "N", help: "Raise the open-file limit to N."),
         .init("user", short: "u", value: "USER", help: "Switch to USER after binding the port."),
-        .init("queue-type", short: "q", value: "TYPE", help: "Queue type; only 'builtin' (in memory)."),
+        .init("queue-type", short: "q", value: "TYPE", help: "'builtin' (in memory, the default) or 'libsqlite3' (durable)."),
+        .init("libsqlite3-db", value: "FILE", help: "The SQLite queue file (created if missing)."),
+        .init("libsqlite3-table", value: "TABLE", help: "The queue's table in that file (default gearman_queue)."),
+        .init("sqlite", value: "FILE", help: "Short for -q libsqlite3 --libsqlite3-db FILE."),
+        .init("store-queue-on-shutdown", help: "Write the queue only at shutdown (and read it at start-up), not per job."),
         .init("config-file", value: "FILE", help: "Read more options from FILE (command-line options win)."),
         .init("threads", short: "t", value: "N", help: "Accepted for gearmand compatibility; one event loop owns all state."),
         .init("worker-wakeup", short: "w", value: "N", help: "Accepted for gearmand compatibility; each job wakes one sleeping worker."),
@@ -78,9 +86,6 @@ struct ServerOptions: Equatable {
         (.init("redis-server", value: "", help: ""), "the redis queue is not supported"),
         (.init("redis-port", value: "", help: ""), "the redis queue is not supported"),
         (.init("redis-password", value: "", help: ""), "the redis queue is not supported"),
-        (.init("libsqlite3-db", value: "", help: ""), "the SQLite queue is not supported yet"),
-        (.init("libsqlite3-table", value: "", help: ""), "the SQLite queue is not supported yet"),
-        (.init("store-queue-on-shutdown", help: ""), "it needs a persistent queue, which is not supported yet"),
     ]
 
     /// gearmand's verbosity names, as swift-log levels.
@@ -117,6 +122,13 @@ struct ServerOptions: Equatable {
         fileDescriptors = try parsed.integer("file-descriptors")
         user = parsed.last("user")
         queueType = parsed.last("queue-type") ?? queueType
+        sqliteDatabase = parsed.last("libsqlite3-db")
+        if let file = parsed.last("sqlite") {
+            queueType = "libsqlite3"
+            sqliteDatabase = file
+        }
+        sqliteTable = parsed.last("libsqlite3-table") ?? sqliteTable
+        storeQueueOnShutdown = parsed.has("store-queue-on-shutdown")
         configFile = parsed.last("config-file")
         threads = try parsed.integer("threads") ?? threads
         workerWakeup = try parsed.integer("worker-wakeup") ?? workerWakeup
@@ -140,7 +152,14 @@ struct ServerOptions: Equatable {
         if threads < 0 { return "invalid thread count \(threads)" }
         if workerWakeup < 0 { return "invalid worker-wakeup \(workerWakeup)" }
         if hashtableBuckets <= 0 { return "hashtable-buckets has to be greater than 0" }
-        if queueType != "builtin" { return "queue type '\(queueType)' is not supported (only 'builtin')" }
+        if !["builtin", "libsqlite3"].contains(queueType) {
+            return "queue type '\(queueType)' is not supported (use builtin or libsqlite3)"
+        }
+        if queueType == "libsqlite3" && sqliteDatabase == nil { return "-q libsqlite3 needs --libsqlite3-db FILE" }
+        if queueType != "libsqlite3" && sqliteDatabase != nil { return "--libsqlite3-db needs -q libsqlite3" }
+        if storeQueueOnShutdown && queueType == "builtin" {
+            return "--store-queue-on-shutdown needs a queue file: add -q libsqlite3 --libsqlite3-db FILE"
+        }
         if let prefix = jobHandlePrefix, prefix.utf8.count > 52 || prefix.isEmpty {
             return "job handle prefix must be 1 to 52 bytes long (job handles are limited to 64 bytes)"
         }
@@ -165,6 +184,7 @@ struct ServerOptions: Equatable {
         configuration.maximumPacketSize = maxPacketSize
         configuration.gracefulShutdownSeconds = Int64(shutdownTimeout)
         configuration.verbosityName = verbose.uppercased()
+        configuration.queuePersistence = storeQueueOnShutdown ? .atShutdown : .everyJob
         return configuration
     }
 }

@@ -1,3 +1,4 @@
+import GearmanCLI
 import Glibc
 
 /// gearmand's `-d`: the command returns once the server in the background listens (exit 0),

@@ -1,5 +1,6 @@
 import XCTest
-@testable import GearmanCLI
+import GearmanCLI
+@testable import GearmanServerCLI
 
 final class ServerOptionsTests: XCTestCase {
     func testGearmandSpellingsAllMeanTheSame() throws {
@@ -41,9 +42,20 @@ final class ServerOptionsTests: XCTestCase {
     func testValidation() throws {
         XCTAssertNotNil(try ServerOptions(parsing: ["--verbose", "LOUD"]).validationProblem())
         XCTAssertNotNil(try ServerOptions(parsing: ["-j", "256"]).validationProblem())
-        XCTAssertNotNil(try ServerOptions(parsing: ["-q", "libsqlite3"]).validationProblem())
+        XCTAssertEqual(try ServerOptions(parsing: ["-q", "libsqlite3"]).validationProblem(), "-q libsqlite3 needs --libsqlite3-db FILE")
+        XCTAssertNil(try ServerOptions(parsing: ["-q", "libsqlite3", "--libsqlite3-db", "/q.db", "--store-queue-on-shutdown"]).validationProblem())
         XCTAssertNotNil(try ServerOptions(parsing: ["--job-handle-prefix", String(repeating: "x", count: 53)]).validationProblem())
         XCTAssertNil(try ServerOptions(parsing: ["-q", "builtin", "-t", "0", "-w", "2"]).validationProblem())
+    }
+
+    func testSqliteIsShortForTheGearmandSpelling() throws {
+        let short = try ServerOptions(parsing: ["--sqlite", "/var/lib/q.db", "--libsqlite3-table", "jobs"])
+        XCTAssertEqual(short.queueType, "libsqlite3")
+        XCTAssertEqual(short.sqliteDatabase, "/var/lib/q.db")
+        XCTAssertEqual(short.sqliteTable, "jobs")
+        XCTAssertEqual(try ServerOptions(parsing: ["-qlibsqlite3", "--libsqlite3-db=/var/lib/q.db"]).sqliteTable, "gearman_queue")
+        XCTAssertEqual(try ServerOptions(parsing: ["--sqlite", "/q.db", "--store-queue-on-shutdown"])
+            .configuration(hostName: "h", version: "v").queuePersistence, .atShutdown)
     }
 
     func testConfigurationUsesGearmandsDefaultHandlePrefix() throws {

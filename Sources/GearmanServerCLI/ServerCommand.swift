@@ -1,16 +1,20 @@
 import Dispatch
+import GearmanCLI
 import GearmanServer
+import GearmanSQLite
 import Glibc
 import Logging
+import NIOCore
 import Synchronization
 
 /// `gearman server [gearmand options]`: runs the bundled job server until SIGTERM, SIGINT
 /// or admin `shutdown`.
-enum ServerCommand {
+public enum ServerCommand {
     /// The version `-V` and admin `version` report.
     static let version = "0.2.0"
 
-    static func run(_ arguments: [String]) -> Int32 {
+    /// Runs the server with `arguments` (without the program name) and returns the exit status.
+    public static func run(_ arguments: [String]) -> Int32 {
         var options: ServerOptions
         do {
             options = try ServerOptions(parsing: arguments)
@@ -55,6 +59,7 @@ enum ServerCommand {
             return 1
         }
         signal(SIGPIPE, SIG_IGN)
+        signal(SIGXFSZ, SIG_IGN)  // a file-size limit fails the queue write instead of killing the server
         var daemon: Daemon?
         if options.daemon {
             guard let detached = Daemon.detach(keeping: logDescriptor > 2 ? [logDescriptor] : []) else {
@@ -69,7 +74,12 @@ enum ServerCommand {
         defer { signalSources.forEach { $0.cancel() } }
         let server: JobServer
         do {
-            server = try JobServer(configuration: options.configuration(hostName: hostName(), version: version), logger: logger)
+            server = try JobServer(configuration: options.configuration(hostName: hostName(), version: version), logger: logger,
+                                   openStore: storeOpener(options, logger: logger))
+        } catch let error as QueueStoreError {
+            StandardStreams.complain(error.message)
+            daemon?.report(started: false)
+            return 1
         } catch {
             StandardStreams.complain("cannot listen on port \(options.port): \(error)")
             daemon?.report(started: false)
@@ -99,6 +109,13 @@ enum ServerCommand {
         PidFile.remove()
         logger.notice("shutdown complete")
         return 0
+    }
+
+    /// How the server opens its queue store, if the options name one.
+    private static func storeOpener(_ options: ServerOptions, logger: Logger) -> ((any EventLoop) throws -> any QueueStore)? {
+        guard options.queueType == "libsqlite3", let file = options.sqliteDatabase else { return nil }
+        let table = options.sqliteTable
+        return { loop in try SQLiteQueueStore.open(path: file, table: table, on: loop, logger: logger) }
     }
 
     /// SIGTERM and SIGINT shut down gracefully; a second one stops at once.

@@ -1,0 +1,4 @@
+import GearmanServerCLI
+import Glibc
+
+exit(ServerCommand.run(Array(CommandLine.arguments.dropFirst())))

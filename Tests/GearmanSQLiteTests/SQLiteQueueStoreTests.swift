@@ -1,0 +1,118 @@
+import GearmanServer
+import Logging
+import NIOCore
+import NIOPosix
+import XCTest
+@testable import GearmanSQLite
+
+final class SQLiteQueueStoreTests: XCTestCase {
+    private var directory = ""
+    private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+
+    override func setUpWithError() throws {
+        var template = Array("/tmp/gearman-store-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { throw XCTSkip("mkdtemp failed") }
+        directory = String(cString: made)
+    }
+
+    override func tearDownWithError() throws {
+        _ = try? FileManager.default.removeItem(atPath: directory)
+        try group.syncShutdownGracefully()
+    }
+
+    private func open(_ name: String = "queue.db", table: String = "gearman_queue") throws -> SQLiteQueueStore {
+        try SQLiteQueueStore.open(path: "\(directory)/\(name)", table: table, on: group.next(), logger: Logger(label: "test"))
+    }
+
+    private func job(_ unique: String, _ function: String = "f", priority: Priority = .normal, when: Int64 = 0) -> StoredJob {
+        StoredJob(function: function, unique: unique, priority: priority, data: ByteBuffer(string: "data of \(unique)"),
+                  whenToRun: when)
+    }
+
+    func testCommittedJobsComeBackInOrderWithTheirFields() throws {
+        let store = try open()
+        let jobs = [job("a", priority: .high), job("b", "g", priority: .low, when: 1_900_000_000), job("c")]
+        try store.commit(jobs.map { .add($0) }).wait()
+        try store.commit([.remove(function: "f", unique: "a")]).wait()
+        try store.close().wait()
+        let reopened = try open()
+        XCTAssertEqual(try reopened.load().wait(), Array(jobs.dropFirst()))
+        try reopened.close().wait()
+    }
+
+    func testChangesApplyInOrderWithinOneCommit() throws {
+        let store = try open()
+        // Added, removed and added again with the same key: the second job must stay.
+        let second = StoredJob(function: "f", unique: "k", priority: .normal, data: ByteBuffer(string: "second"))
+        try store.commit([.add(job("k")), .remove(function: "f", unique: "k"), .add(second)]).wait()
+        XCTAssertEqual(try store.load().wait(), [second])
+        try store.close().wait()
+    }
+
+    func testThousandsOfChangesSpanSeveralStatements() throws {
+        let store = try open()
+        let jobs = (0..<1_234).map { job("u\($0)") }
+        try store.commit(jobs.map { .add($0) }).wait()
+        try store.commit(jobs.prefix(1_000).map { .remove(function: $0.function, unique: $0.unique) }).wait()
+        XCTAssertEqual(try store.load().wait(), Array(jobs.dropFirst(1_000)))
+        try store.close().wait()
+    }
+
+    func testAFileThatIsNotSQLiteIsRefusedUnchanged() throws {
+        let path = "\(directory)/notes.txt"
+        let text = String(repeating: "not a database\n", count: 100)
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try open("notes.txt")) { error in
+            XCTAssertTrue("\(error)".contains("is not an SQLite database"), "\(error)")
+        }
+        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), text)
+    }
+
+    func testACorruptDatabaseIsRefused() throws {
+        let store = try open()
+        try store.commit((0..<2_000).map { .add(job("u\($0)")) }).wait()
+        try store.close().wait()
+        let path = "\(directory)/queue.db"
+        // Checkpointed by the close; scribble over the pages after the header page.
+        let handle = try XCTUnwrap(FileHandle(forUpdatingAtPath: path))
+        handle.seek(toFileOffset: 4096)
+        handle.write(Data(repeating: 0xA5, count: 16_384))
+        handle.closeFile()
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try open()) { error in
+            XCTAssertTrue("\(error)".contains(path), "\(error)")
+        }
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)), before)
+    }
+
+    func testATableWithAnotherSchemaIsRefused() throws {
+        let store = try open(table: "gearman_queue")
+        try store.close().wait()
+        XCTAssertNoThrow(try open(table: "other_queue").close().wait())
+        // A table of the same name but other columns: made through a second store's own table check.
+        let path = "\(directory)/foreign.db"
+        let made = try open("foreign.db", table: "jobs")
+        try made.close().wait()
+        let sqlite = Process()
+        sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        sqlite.arguments = [path, "CREATE TABLE accounts (id INTEGER, name TEXT)"]
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3") else { throw XCTSkip("sqlite3 is not installed") }
+        try sqlite.run()
+        sqlite.waitUntilExit()
+        XCTAssertThrowsError(try open("foreign.db", table: "accounts")) { error in
+            XCTAssertTrue("\(error)".contains("has the columns id, name"), "\(error)")
+        }
+    }
+
+    func testAMissingDirectoryIsNamed() {
+        XCTAssertThrowsError(try open("no/such/dir/queue.db")) { error in
+            XCTAssertTrue("\(error)".contains("does not exist"), "\(error)")
+        }
+    }
+
+    func testAnInvalidTableNameIsRefused() {
+        XCTAssertThrowsError(try open(table: "x; DROP TABLE y")) { error in
+            XCTAssertTrue("\(error)".contains("invalid table name"), "\(error)")
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import GearmanProtocol
+import NIOCore
+import XCTest
+@testable import GearmanServer
+
+/// The scheduler with a queue store: background jobs wait for their commit before JOB_CREATED.
+final class SchedulerStoreTests: XCTestCase {
+    private let client = ConnectionID(1)
+    private let otherClient = ConnectionID(2)
+    private let worker = ConnectionID(10)
+
+    private func durable() -> Scheduler {
+        var scheduler = Scheduler(handlePrefix: "H:h", storesBackgroundJobs: true)
+        for id in [client, otherClient, worker] { scheduler.connect(id) }
+        scheduler.canDo("f", from: worker)
+        return scheduler
+    }
+
+    private func submitBackground(_ scheduler: inout Scheduler, unique: String = "u", data: String = "d",
+                                  from: ConnectionID? = nil) -> [SchedulerAction] {
+        scheduler.submit(Submission(function: "f", unique: unique, data: ByteBuffer(string: data), priority: .normal,
+                                    background: true), from: from ?? client)
+    }
+
+    func testABackgroundJobIsAcknowledgedAndHandedOutOnlyAfterItsCommit() {
+        var scheduler = durable()
+        XCTAssertEqual(submitBackground(&scheduler), [])
+        let requests = scheduler.takeStoreRequests()
+        XCTAssertEqual(requests.map(\.change), [.add(StoredJob(function: "f", unique: "u", priority: .normal, data: ByteBuffer(string: "d")))])
+        XCTAssertEqual(requests.map(\.acknowledging), ["H:h:1"])
+        XCTAssertEqual(scheduler.grab(.plain, by: worker), [.send(Packet(.response, .noJob), to: worker)])
+        XCTAssertEqual(scheduler.committed(["H:h:1"]), [.send(Packet(.response, .jobCreated, "H:h:1"), to: client)])
+        guard case .send(let assigned, to: worker) = scheduler.grab(.plain, by: worker).first else { return XCTFail("nothing sent") }
+        XCTAssertEqual(assigned.type, .jobAssign)
+    }
+
+    func testASubmissionOfTheSameKeyDuringTheCommitIsAnsweredWithIt() {
+        var scheduler = durable()
+        _ = submitBackground(&scheduler)
+        XCTAssertEqual(submitBackground(&scheduler, from: otherClient), [])
+        XCTAssertEqual(scheduler.takeStoreRequests().count, 1, "one job, one row")
+        XCTAssertEqual(scheduler.committed(["H:h:1"]), [
+            .send(Packet(.response, .jobCreated, "H:h:1"), to: client),
+            .send(Packet(.response, .jobCreated, "H:h:1"), to: otherClient),
+        ])
+    }
+
+    func testAFailedCommitAnswersQueueErrorAndForgetsTheJob() {
+        var scheduler = durable()
+        _ = submitBackground(&scheduler)
+        _ = scheduler.takeStoreRequests()
+        XCTAssertEqual(scheduler.commitFailed(["H:h:1"], reason: "disk full"),
+                       [.send(Packet(.response, .error, "QUEUE_ERROR", "disk full"), to: client)])
+        XCTAssertEqual(scheduler.takeStoreRequests().count, 0, "a job never stored needs no removal")
+        XCTAssertEqual(scheduler.grab(.plain, by: worker), [.send(Packet(.response, .noJob), to: worker)])
+        // The key is free again.
+        XCTAssertEqual(submitBackground(&scheduler), [])
+    }
+
+    func testACompletedJobIsRemovedFromTheStore() {
+        var scheduler = durable()
+        _ = submitBackground(&scheduler)
+        _ = scheduler.takeStoreRequests()
+        _ = scheduler.committed(["H:h:1"])
+        _ = scheduler.grab(.plain, by: worker)
+        _ = scheduler.receive(Packet(.request, .workComplete, "H:h:1", ""), from: worker)
+        XCTAssertEqual(scheduler.takeStoreRequests().map(\.change), [.remove(function: "f", unique: "u")])
+    }
+
+    func testJobsWithoutAUniqueKeyGetOneToBeStoredUnder() {
+        var scheduler = durable()
+        _ = submitBackground(&scheduler, unique: "")
+        _ = submitBackground(&scheduler, unique: "")
+        let keys = scheduler.takeStoreRequests().compactMap { if case .add(let job) = $0.change { job.unique } else { nil } }
+        XCTAssertEqual(keys.count, 2)
+        XCTAssertNotEqual(keys[0], keys[1])
+        XCTAssertTrue(keys.allSatisfy { $0.count == 36 }, "\(keys)")
+    }
+
+    func testForegroundJobsAreNotStored() {
+        var scheduler = durable()
+        let actions = scheduler.submit(Submission(function: "f", unique: "", data: ByteBuffer(), priority: .normal,
+                                                  background: false), from: client)
+        XCTAssertEqual(actions.first, .send(Packet(.response, .jobCreated, "H:h:1"), to: client))
+        XCTAssertEqual(scheduler.takeStoreRequests().count, 0)
+    }
+
+    func testRestoredJobsKeepPriorityOrderAndEpochTime() {
+        var scheduler = Scheduler(handlePrefix: "H:h", storesBackgroundJobs: true, clock: TestClock(now: 1_000_000))
+        scheduler.connect(worker)
+        scheduler.canDo("f", from: worker)
+        let later = StoredJob(function: "f", unique: "later", priority: .high, data: ByteBuffer(string: "later"), whenToRun: 2_000)
+        scheduler.restore([
+            StoredJob(function: "f", unique: "n", priority: .normal, data: ByteBuffer(string: "normal")), later,
+            StoredJob(function: "f", unique: "h", priority: .high, data: ByteBuffer(string: "high")),
+        ], stillStored: true)
+        let order = (0..<3).compactMap { _ -> String? in
+            guard case .send(let packet, _) = scheduler.grab(.plain, by: worker).first, packet.type == .jobAssign else { return nil }
+            return packet.string(at: 2)
+        }
+        XCTAssertEqual(order, ["high", "normal"], "the epoch job waits for its time")
+        XCTAssertEqual(scheduler.nextDeadline, 2_000_000)
+    }
+}
