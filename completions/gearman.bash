@@ -110,12 +110,14 @@ _gearman_server() {
             COMPREPLY=($(compgen -f -- "$cur")) ;;
         --verbose)
             COMPREPLY=($(compgen -W 'FATAL ALERT CRITICAL ERROR WARNING NOTICE INFO DEBUG' -- "$cur")) ;;
+        -r | --protocol)
+            COMPREPLY=($(compgen -W 'http' -- "$cur")) ;;
         -q | --queue-type)
             COMPREPLY=($(compgen -W 'builtin libsqlite3' -- "$cur")) ;;
         -u | --user)
             COMPREPLY=($(compgen -u -- "$cur")) ;;
         *)
-            [[ $cur == -* ]] && COMPREPLY=($(compgen -W '--port --listen --backlog --daemon --pid-file --log-file --verbose --job-retries --job-handle-prefix --exceptions --keepalive --keepalive-idle --keepalive-interval --keepalive-count --file-descriptors --user --queue-type --libsqlite3-db --libsqlite3-table --sqlite --store-queue-on-shutdown --config-file --threads --worker-wakeup --round-robin --hashtable-buckets --max-packet-size --shutdown-timeout --check-args --help --version' -- "$cur")) ;;
+            [[ $cur == -* ]] && COMPREPLY=($(compgen -W '--port --listen --backlog --daemon --pid-file --log-file --verbose --job-retries --job-handle-prefix --exceptions --keepalive --keepalive-idle --keepalive-interval --keepalive-count --file-descriptors --user --queue-type --libsqlite3-db --libsqlite3-table --sqlite --store-queue-on-shutdown --http-port --protocol --config-file --threads --worker-wakeup --round-robin --hashtable-buckets --max-packet-size --shutdown-timeout --check-args --help --version' -- "$cur")) ;;
     esac
 }
 

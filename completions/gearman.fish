@@ -165,6 +165,8 @@ complete -c gearman -n '__gearman_state server' -l libsqlite3-db -r -F -d 'The S
 complete -c gearman -n '__gearman_state server' -l libsqlite3-table -x -d 'The queue table'
 complete -c gearman -n '__gearman_state server' -l sqlite -r -F -d 'Short for -q libsqlite3 --libsqlite3-db FILE'
 complete -c gearman -n '__gearman_state server' -l store-queue-on-shutdown -d 'Write the queue at shutdown only'
+complete -c gearman -n '__gearman_state server' -l http-port -x -d 'Serve /metrics, /status and POST /FUNCTION on PORT'
+complete -c gearman -n '__gearman_state server' -l protocol -s r -x -a http -d 'Protocol module (http)'
 complete -c gearman -n '__gearman_state server' -l config-file -r -F -d 'Read more options from FILE'
 complete -c gearman -n '__gearman_state server' -l threads -s t -x -d 'Accepted for gearmand compatibility'
 complete -c gearman -n '__gearman_state server' -l worker-wakeup -s w -x -d 'Accepted for gearmand compatibility'

@@ -8,6 +8,8 @@ public struct FunctionStatus: Equatable, Sendable {
     public let running: Int
     /// Connected workers that can do it.
     public let workers: Int
+    /// Since start-up: jobs created, completed and failed.
+    public var submitted = 0, completed = 0, failed = 0
 
     /// Every job held for the function, as gearmand's `status` counts them.
     public var total: Int { queued.reduce(0, +) + scheduled + running }

@@ -2,6 +2,7 @@ import GearmanProtocol
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOHTTP1
 import NIOPosix
 
 /// The bundled job server: listeners and connections on one event loop that owns the state.
@@ -69,7 +70,17 @@ public final class JobServer: Sendable {
             }
         }
         do {
-            listeners = try Self.bind(bootstrap, hosts: configuration.listenHosts, port: configuration.port)
+            var bound = try Self.bind(bootstrap, hosts: configuration.listenHosts, port: configuration.port)
+            if let httpPort = configuration.httpPort {
+                do {
+                    bound += try Self.bind(Self.httpBootstrap(group: group, core: core, configuration: configuration),
+                                           hosts: configuration.listenHosts, port: httpPort)
+                } catch {
+                    for channel in bound { try? channel.close().wait() }
+                    throw error
+                }
+            }
+            listeners = bound
         } catch {
             finished.succeed()
             try? group.syncShutdownGracefully()
@@ -79,6 +90,23 @@ public final class JobServer: Sendable {
             core.value.onShutdownRequest = { [weak self] graceful in self?.shutdown(graceful: graceful) }
         }.wait()
         for address in localAddresses { logger.info("listening", metadata: ["address": "\(address)"]) }
+    }
+
+    /// The HTTP listener: NIO's HTTP/1.1 codec (it answers malformed requests with 400 and
+    /// keeps pipelined requests in order), then `HTTPHandler`.
+    private static func httpBootstrap(group: MultiThreadedEventLoopGroup, core: NIOLoopBound<JobServerCore>,
+                                      configuration: ServerConfiguration) -> ServerBootstrap {
+        let maximumBodySize = configuration.maximumPacketSize
+        return ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: Int32(clamping: configuration.backlog))
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(HTTPHandler(core: core.value, maximumBodySize: maximumBodySize))
+                }
+            }
     }
 
     /// Every interface when no host is given: IPv6 with IPv4 mapped, or IPv4 alone.

@@ -8,9 +8,16 @@ import NIOCore
 /// into a buffer that is flushed once per read burst.
 final class JobServerCore {
     private struct Connection {
-        let context: ChannelHandlerContext
+        /// Where its packets go: a Gearman connection's channel, or an HTTP request's handler.
+        enum Sink {
+            case channel(ChannelHandlerContext)
+            case http((Packet) -> Void)
+        }
+
+        let sink: Sink
         let address: String
         var pending = ByteBuffer()
+        var pendingPackets: [Packet] = []
     }
 
     private var scheduler: Scheduler
@@ -33,6 +40,8 @@ final class JobServerCore {
     private var commitRetry: Scheduled<Void>?
     /// Set by `closeStore`, which writes what is left itself.
     private var storeClosing = false
+    /// Prometheus metrics for the HTTP listener's /metrics.
+    private let metrics = ServerMetrics()
 
     init(configuration: ServerConfiguration, eventLoop: any EventLoop, logger: Logger, store: (any QueueStore)? = nil,
          clock: any SchedulerClock = SystemClock()) {
@@ -56,7 +65,7 @@ final class JobServerCore {
         let id = ConnectionID(nextConnection)
         nextConnection += 1
         let address = context.channel.remoteAddress?.ipAddress ?? "-"
-        connections[id] = Connection(context: context, address: address)
+        connections[id] = Connection(sink: .channel(context), address: address)
         scheduler.connect(id)
         logger.debug("connection opened", metadata: ["connection": "\(id)", "peer": "\(address)"])
         return id
@@ -98,7 +107,56 @@ final class JobServerCore {
             enqueue(Packet(.response, .error, "INVALID_PACKET", description), to: id)
         }
         flush()
-        connection.context.channel.close(promise: nil)
+        if case .channel(let context) = connection.sink { context.channel.close(promise: nil) }
+    }
+
+    // MARK: HTTP
+
+    /// An HTTP request that submits a job acts as a client connection of its own; the
+    /// packets the scheduler sends it go to `deliver` (at the next flush).
+    func connectHTTPClient(address: String, deliver: @escaping (Packet) -> Void) -> ConnectionID {
+        let id = ConnectionID(nextConnection)
+        nextConnection += 1
+        connections[id] = Connection(sink: .http(deliver), address: address)
+        scheduler.connect(id)
+        return id
+    }
+
+    /// A job submitted over HTTP by the client `id`.
+    func submit(_ submission: Submission, fromHTTPClient id: ConnectionID) {
+        perform(scheduler.submit(submission, from: id))
+        flush()
+    }
+
+    /// GET /metrics: Prometheus' text format.
+    func metricsText() -> [UInt8] {
+        let workers = scheduler.peerSummaries().filter { !$0.functions.isEmpty }.count
+        return metrics.render(scheduler.functionStatus(), clients: connections.count - workers, workers: workers)
+    }
+
+    /// GET /status: functions, workers and jobs as JSON.
+    func statusJSON() -> String {
+        let functions = scheduler.functionStatus().map { row in
+            JSONValue.object([
+                ("function", .string(row.function)),
+                ("queued", .object(zip(Priority.allCases, row.queued).map { ("\($0)", .number($1)) })),
+                ("scheduled", .number(row.scheduled)), ("running", .number(row.running)), ("workers", .number(row.workers)),
+                ("submitted", .number(row.submitted)), ("completed", .number(row.completed)), ("failed", .number(row.failed)),
+            ])
+        }
+        let workers = scheduler.peerSummaries().filter { !$0.functions.isEmpty }.map { peer in
+            JSONValue.object([
+                ("connection", .number(Int(peer.connection.value))), ("address", .string(connections[peer.connection]?.address ?? "-")),
+                ("client_id", .string(peer.clientID)), ("functions", .array(peer.functions.map(JSONValue.string))),
+            ])
+        }
+        let jobs = scheduler.jobSummaries().map { job in
+            JSONValue.object([
+                ("handle", .string(job.handle)), ("function", .string(job.function)), ("unique", .string(job.unique)),
+                ("running", .bool(job.isRunning)), ("background", .bool(job.isBackground)), ("retries", .number(job.retries)),
+            ])
+        }
+        return JSONValue.object([("functions", .array(functions)), ("workers", .array(workers)), ("jobs", .array(jobs))]).text + "\n"
     }
 
     // MARK: Output
@@ -112,9 +170,13 @@ final class JobServerCore {
     }
 
     private func enqueue(_ packet: Packet, to id: ConnectionID) {
-        guard connections[id] != nil else { return }
-        if connections[id]!.pending.readableBytes == 0 { dirty.append(id) }
-        GearmanEncoder.write(packet, to: &connections[id]!.pending)
+        guard let connection = connections[id] else { return }
+        if connection.pending.readableBytes == 0 && connection.pendingPackets.isEmpty { dirty.append(id) }
+        if case .http = connection.sink {
+            connections[id]!.pendingPackets.append(packet)
+        } else {
+            GearmanEncoder.write(packet, to: &connections[id]!.pending)
+        }
     }
 
     private func enqueue(text: String, to id: ConnectionID) {
@@ -127,12 +189,20 @@ final class JobServerCore {
     /// hands new queue-store changes to the group commit.
     func flush() {
         if store != nil { startCommit() }
-        for id in dirty {
-            guard let connection = connections[id], connection.pending.readableBytes > 0 else { continue }
-            connections[id]!.pending = ByteBuffer()
-            connection.context.writeAndFlush(NIOAny(connection.pending), promise: nil)
-        }
+        let written = dirty
         dirty.removeAll(keepingCapacity: true)
+        for id in written {
+            guard let connection = connections[id] else { continue }
+            switch connection.sink {
+            case .channel(let context):
+                guard connection.pending.readableBytes > 0 else { continue }
+                connections[id]!.pending = ByteBuffer()
+                context.writeAndFlush(NIOAny(connection.pending), promise: nil)
+            case .http(let deliver):
+                connections[id]!.pendingPackets = []
+                connection.pendingPackets.forEach(deliver)
+            }
+        }
         armTimer()
         if let onDrained, scheduler.runningJobCount == 0 {
             self.onDrained = nil
@@ -148,7 +218,9 @@ final class JobServerCore {
             committer.add(request.change, acknowledging: request.acknowledging)
         }
         guard let store, !storeClosing, commitRetry == nil, let batch = committer.nextBatch() else { return }
+        let started = ContinuousClock.now
         store.commit(batch.changes).hop(to: eventLoop).assumeIsolated().whenComplete { [self] result in
+            metrics.recordCommit(ContinuousClock.now - started)
             if commitEnded(result) {
                 commitRetry = eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(100)) { [self] in
                     commitRetry = nil
@@ -246,6 +318,8 @@ final class JobServerCore {
 
     private func closeAll() {
         timer?.cancel()
-        for connection in connections.values { connection.context.channel.close(promise: nil) }
+        for connection in connections.values {
+            if case .channel(let context) = connection.sink { context.channel.close(promise: nil) }
+        }
     }
 }

@@ -10,7 +10,8 @@ extension Scheduler {
         return functions.keys.sorted().map { name in
             let queue = functions[name]!
             return FunctionStatus(function: name, queued: queue.queued, scheduled: queue.scheduled,
-                                  running: queue.running, workers: workerCounts[name] ?? 0)
+                                  running: queue.running, workers: workerCounts[name] ?? 0,
+                                  submitted: queue.submitted, completed: queue.completed, failed: queue.failed)
         }
     }
 

@@ -79,7 +79,12 @@ extension Scheduler {
             return .send(Packet(.response, packet.type, arguments: packet.arguments), to: client)
         }
         switch packet.type {
-        case .workComplete, .workFail, .workException: finish(handle)
+        case .workComplete:
+            functions[job.function]?.completed += 1
+            finish(handle)
+        case .workFail, .workException:
+            functions[job.function]?.failed += 1
+            finish(handle)
         default: break
         }
         return actions

@@ -62,6 +62,7 @@ public struct Scheduler {
             functions[job.function]?.running -= 1
             if jobRetries > 0 && job.failedAttempts >= jobRetries {
                 actions += job.clients.map { .send(Packet(.response, .workFail, handle), to: $0) }
+                functions[job.function]?.failed += 1
                 jobs[handle] = job
                 finish(handle)
             } else {
@@ -116,6 +117,7 @@ public struct Scheduler {
             peers[client]?.waitingOn.insert(handle)
         }
         if functions[function] == nil { functions[function] = FunctionQueue() }
+        functions[function]!.submitted += 1
         job.runAt = submission.runAt.flatMap { $0 > clock.now ? $0 : nil }
         if submission.background && storesBackgroundJobs {
             if job.unique.isEmpty { job.unique = Self.generatedUniqueKey() }

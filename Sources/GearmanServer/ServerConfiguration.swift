@@ -23,6 +23,9 @@ public struct ServerConfiguration: Sendable {
     public var gracefulShutdownSeconds: Int64 = 30
     /// What admin `verbose` answers.
     public var verbosityName = "ERROR"
+    /// The HTTP listener's port (GET /metrics, GET /status, POST /FUNCTION), on the same
+    /// addresses as the Gearman port; nil for none.
+    public var httpPort: Int?
     /// When background jobs are written to the queue store (if there is one).
     public var queuePersistence = QueuePersistence.everyJob
     /// What admin `version` answers.

@@ -28,6 +28,8 @@ struct ServerOptions: Equatable {
     var sqliteDatabase: String?
     var sqliteTable = "gearman_queue"
     var storeQueueOnShutdown = false
+    var httpPort: Int?
+    var protocols: [String] = []
     var configFile: String?
     var maxPacketSize = (64 << 20) + 8192
     var shutdownTimeout = 30
@@ -57,6 +59,8 @@ struct ServerOptions: Equatable {
         .init("libsqlite3-table", value: "TABLE", help: "The queue's table in that file (default gearman_queue)."),
         .init("sqlite", value: "FILE", help: "Short for -q libsqlite3 --libsqlite3-db FILE."),
         .init("store-queue-on-shutdown", help: "Write the queue only at shutdown (and read it at start-up), not per job."),
+        .init("http-port", value: "PORT", help: "Serve HTTP on PORT: GET /metrics, GET /status, POST /FUNCTION (off by default)."),
+        .init("protocol", short: "r", value: "NAME", help: "gearmand's protocol module: 'http' turns the HTTP listener on (port 8080 unless --http-port)."),
         .init("config-file", value: "FILE", help: "Read more options from FILE (command-line options win)."),
         .init("threads", short: "t", value: "N", help: "Accepted for gearmand compatibility; one event loop owns all state."),
         .init("worker-wakeup", short: "w", value: "N", help: "Accepted for gearmand compatibility; each job wakes one sleeping worker."),
@@ -75,8 +79,6 @@ struct ServerOptions: Equatable {
         (.init("ssl-ca-file", value: "", help: ""), "TLS is not supported"),
         (.init("ssl-certificate", value: "", help: ""), "TLS is not supported"),
         (.init("ssl-key", value: "", help: ""), "TLS is not supported"),
-        (.init("http-port", value: "", help: ""), "the HTTP protocol module is not supported"),
-        (.init("protocol", short: "r", value: "", help: ""), "protocol modules are not supported"),
         (.init("syslog", help: ""), "syslog is not supported; use --log-file"),
         (.init("coredump", help: ""), "core dump control is not supported; use ulimit -c"),
         (.init("libmemcached-servers", value: "", help: ""), "the libmemcached queue is not supported"),
@@ -129,6 +131,8 @@ struct ServerOptions: Equatable {
         }
         sqliteTable = parsed.last("libsqlite3-table") ?? sqliteTable
         storeQueueOnShutdown = parsed.has("store-queue-on-shutdown")
+        httpPort = try parsed.integer("http-port")
+        protocols = parsed.all("protocol")
         configFile = parsed.last("config-file")
         threads = try parsed.integer("threads") ?? threads
         workerWakeup = try parsed.integer("worker-wakeup") ?? workerWakeup
@@ -163,6 +167,10 @@ struct ServerOptions: Equatable {
         if let prefix = jobHandlePrefix, prefix.utf8.count > 52 || prefix.isEmpty {
             return "job handle prefix must be 1 to 52 bytes long (job handles are limited to 64 bytes)"
         }
+        if let other = protocols.first(where: { $0 != "http" }) {
+            return "protocol module '\(other)' is not supported (only http)"
+        }
+        if let httpPort, !(0...65535).contains(httpPort) { return "invalid HTTP port \(httpPort): use 0 to 65535" }
         if maxPacketSize < 1 { return "max-packet-size must be at least 1" }
         if shutdownTimeout < 0 { return "shutdown-timeout must not be negative" }
         if let fileDescriptors, fileDescriptors < 1 { return "file-descriptors must be at least 1" }
@@ -185,6 +193,8 @@ struct ServerOptions: Equatable {
         configuration.gracefulShutdownSeconds = Int64(shutdownTimeout)
         configuration.verbosityName = verbose.uppercased()
         configuration.queuePersistence = storeQueueOnShutdown ? .atShutdown : .everyJob
+        // gearmand's HTTP module listens on 8080 unless told otherwise.
+        configuration.httpPort = httpPort ?? (protocols.contains("http") ? 8080 : nil)
         return configuration
     }
 }

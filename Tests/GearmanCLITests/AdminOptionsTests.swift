@@ -1,4 +1,5 @@
 import GearmanKit
+import GearmanProtocol
 import XCTest
 @testable import GearmanCLI
 

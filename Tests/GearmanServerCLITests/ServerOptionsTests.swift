@@ -29,7 +29,7 @@ final class ServerOptionsTests: XCTestCase {
             (["-p", "x"], "the argument ('x') for option '--port' is invalid"),
             (["--daemon=yes"], "option '--daemon' does not take any arguments"),
             (["--ssl"], "option '--ssl': TLS is not supported"),
-            (["-r", "http"], "option '--protocol': protocol modules are not supported"),
+            (["--syslog"], "option '--syslog': syslog is not supported; use --log-file"),
             (["stray"], "unexpected argument 'stray'"),
         ]
         for (arguments, message) in cases {
@@ -56,6 +56,15 @@ final class ServerOptionsTests: XCTestCase {
         XCTAssertEqual(try ServerOptions(parsing: ["-qlibsqlite3", "--libsqlite3-db=/var/lib/q.db"]).sqliteTable, "gearman_queue")
         XCTAssertEqual(try ServerOptions(parsing: ["--sqlite", "/q.db", "--store-queue-on-shutdown"])
             .configuration(hostName: "h", version: "v").queuePersistence, .atShutdown)
+    }
+
+    func testHTTPListenerSpellings() throws {
+        XCTAssertEqual(try ServerOptions(parsing: ["-r", "http"]).configuration(hostName: "h", version: "v").httpPort, 8080)
+        XCTAssertEqual(try ServerOptions(parsing: ["-rhttp", "--http-port=9000"]).configuration(hostName: "h", version: "v").httpPort, 9000)
+        XCTAssertEqual(try ServerOptions(parsing: ["--http-port", "9001"]).configuration(hostName: "h", version: "v").httpPort, 9001)
+        XCTAssertNil(try ServerOptions(parsing: []).configuration(hostName: "h", version: "v").httpPort)
+        XCTAssertEqual(try ServerOptions(parsing: ["-r", "redis"]).validationProblem(), "protocol module 'redis' is not supported (only http)")
+        XCTAssertNotNil(try ServerOptions(parsing: ["--http-port", "70000"]).validationProblem())
     }
 
     func testConfigurationUsesGearmandsDefaultHandlePrefix() throws {

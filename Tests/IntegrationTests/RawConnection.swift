@@ -112,6 +112,18 @@ final class RawConnection {
         }
     }
 
+    /// Whatever bytes arrive next (after any kept ones), or nil at the deadline or when the server closed.
+    func receiveBytes(until deadline: Date) -> [UInt8]? {
+        if buffer.isEmpty && !readMore(until: deadline) { return nil }
+        defer { buffer = [] }
+        return buffer
+    }
+
+    /// Puts bytes read too far back in front of the next read.
+    func keep(_ bytes: [UInt8]) {
+        buffer = bytes + buffer
+    }
+
     /// Whether the server closed the connection before the deadline.
     func isClosedByServer(timeout: TimeInterval = 5) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)

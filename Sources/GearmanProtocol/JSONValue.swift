@@ -1,5 +1,5 @@
 /// A JSON value, written without Foundation (the CLI keeps Foundation out of its start-up).
-indirect enum JSONValue: Equatable {
+public indirect enum JSONValue: Equatable, Sendable {
     case string(String)
     case number(Int)
     case bool(Bool)
@@ -8,10 +8,10 @@ indirect enum JSONValue: Equatable {
     /// Keys in the order given, so that output is stable.
     case object([(String, JSONValue)])
 
-    static func == (lhs: JSONValue, rhs: JSONValue) -> Bool { lhs.text == rhs.text }
+    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool { lhs.text == rhs.text }
 
     /// Compact JSON text.
-    var text: String {
+    public var text: String {
         switch self {
         case .string(let value): return Self.quoted(value)
         case .number(let value): return String(value)
@@ -22,7 +22,7 @@ indirect enum JSONValue: Equatable {
         }
     }
 
-    static func optional(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
+    public static func optional(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
 
     private static func quoted(_ value: String) -> String {
         var out = "\""

@@ -1,0 +1,110 @@
+import GearmanProtocol
+import NIOCore
+import NIOHTTP1
+
+/// One HTTP/1.1 connection of the `--http-port` listener: GET /metrics, GET /status, and
+/// gearmand's job submission (POST /FUNCTION). NIO's HTTP codec answers malformed requests
+/// with 400; requests are answered in order, with keep-alive.
+final class HTTPHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let core: JobServerCore
+    private let maximumBodySize: Int
+    private var head: HTTPRequestHead?
+    private var body = ByteBuffer()
+    private var tooLarge = false
+    /// The client connection of the job this request submitted, while it runs.
+    private var jobClient: ConnectionID?
+
+    init(core: JobServerCore, maximumBodySize: Int) {
+        self.core = core
+        self.maximumBodySize = maximumBodySize
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            self.head = head
+            body = ByteBuffer()
+            tooLarge = false
+        case .body(var part):
+            if body.readableBytes + part.readableBytes > maximumBodySize {
+                tooLarge = true
+            } else if !tooLarge {
+                body.writeBuffer(&part)
+            }
+        case .end:
+            guard let head else { return }
+            self.head = nil
+            respond(to: head, context: context)
+        }
+    }
+
+    private func respond(to head: HTTPRequestHead, context: ChannelHandlerContext) {
+        if tooLarge {
+            return send(.payloadTooLarge, text: "the workload is larger than --max-packet-size\n", head: head, context: context)
+        }
+        switch HTTPRoute(head) {
+        case .metrics:
+            send(.ok, body: ByteBuffer(bytes: core.metricsText()), contentType: "text/plain; version=0.0.4; charset=utf-8",
+                 head: head, context: context)
+        case .status:
+            send(.ok, body: ByteBuffer(string: core.statusJSON()), contentType: "application/json", head: head, context: context)
+        case .refuse(let status, let reason):
+            send(status, text: reason + "\n", head: head, context: context)
+        case .submit(let function, let unique, let priority, let background):
+            var response = HTTPJobResponse(background: background)
+            let address = context.channel.remoteAddress?.ipAddress ?? "-"
+            let loopContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+            let client = core.connectHTTPClient(address: address) { [weak self] packet in
+                guard let self, let finished = response.receive(packet) else { return }
+                self.finishJob(finished, head: head, context: loopContext.value)
+            }
+            jobClient = client
+            core.submit(Submission(function: function, unique: unique, data: body, priority: priority, background: background),
+                        fromHTTPClient: client)
+        }
+    }
+
+    private func finishJob(_ finished: HTTPJobResponse.Finished, head: HTTPRequestHead, context: ChannelHandlerContext) {
+        if let client = jobClient {
+            jobClient = nil
+            core.disconnected(client)
+        }
+        var headers = HTTPHeaders([("X-Gearman-Command", finished.command)])
+        if let handle = finished.handle { headers.add(name: "X-Gearman-Job-Handle", value: handle) }
+        send(finished.status, body: finished.body, contentType: "application/octet-stream", extraHeaders: headers,
+             head: head, context: context)
+    }
+
+    private func send(_ status: HTTPResponseStatus, text: String, head: HTTPRequestHead, context: ChannelHandlerContext) {
+        send(status, body: ByteBuffer(string: text), contentType: "text/plain; charset=utf-8", head: head, context: context)
+    }
+
+    private func send(_ status: HTTPResponseStatus, body: ByteBuffer, contentType: String, extraHeaders: HTTPHeaders = [:],
+                      head: HTTPRequestHead, context: ChannelHandlerContext) {
+        var headers = extraHeaders
+        headers.add(name: "Content-Type", value: contentType)
+        headers.add(name: "Content-Length", value: "\(body.readableBytes)")
+        headers.add(name: "Server", value: "gearman-swift")
+        let keepAlive = head.isKeepAlive
+        if !keepAlive { headers.add(name: "Connection", value: "close") }
+        let response = HTTPResponseHead(version: head.version, status: status, headers: headers)
+        context.write(wrapOutboundOut(.head(response)), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        if !keepAlive {
+            done.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        // A client that hangs up before its job ends is a client that disconnected.
+        if let client = jobClient {
+            jobClient = nil
+            core.disconnected(client)
+        }
+        context.fireChannelInactive()
+    }
+}
