@@ -170,12 +170,15 @@ final class JobServerCore {
     }
 
     private func enqueue(_ packet: Packet, to id: ConnectionID) {
-        guard let connection = connections[id] else { return }
-        if connection.pending.readableBytes == 0 && connection.pendingPackets.isEmpty { dirty.append(id) }
-        if case .http = connection.sink {
-            connections[id]!.pendingPackets.append(packet)
+        // In place: a copy of the connection held here would make every write copy its buffer.
+        guard let index = connections.index(forKey: id) else { return }
+        if connections.values[index].pending.readableBytes == 0 && connections.values[index].pendingPackets.isEmpty {
+            dirty.append(id)
+        }
+        if case .http = connections.values[index].sink {
+            connections.values[index].pendingPackets.append(packet)
         } else {
-            GearmanEncoder.write(packet, to: &connections[id]!.pending)
+            GearmanEncoder.write(packet, to: &connections.values[index].pending)
         }
     }
 
@@ -189,19 +192,26 @@ final class JobServerCore {
     /// hands new queue-store changes to the group commit.
     func flush() {
         if store != nil { startCommit() }
-        let written = dirty
-        dirty.removeAll(keepingCapacity: true)
+        // Swapped out, not copied: an HTTP delivery below may flush again and mark more.
+        var written: [ConnectionID] = []
+        swap(&written, &dirty)
         for id in written {
-            guard let connection = connections[id] else { continue }
-            switch connection.sink {
+            guard let index = connections.index(forKey: id) else { continue }
+            switch connections.values[index].sink {
             case .channel(let context):
-                guard connection.pending.readableBytes > 0 else { continue }
-                connections[id]!.pending = ByteBuffer()
-                context.writeAndFlush(NIOAny(connection.pending), promise: nil)
+                let bytes = connections.values[index].pending
+                guard bytes.readableBytes > 0 else { continue }
+                connections.values[index].pending = ByteBuffer()
+                context.writeAndFlush(NIOAny(bytes), promise: nil)
             case .http(let deliver):
-                connections[id]!.pendingPackets = []
-                connection.pendingPackets.forEach(deliver)
+                let packets = connections.values[index].pendingPackets
+                connections.values[index].pendingPackets = []
+                packets.forEach(deliver)
             }
+        }
+        if dirty.isEmpty {
+            written.removeAll(keepingCapacity: true)
+            dirty = written
         }
         armTimer()
         if let onDrained, scheduler.runningJobCount == 0 {

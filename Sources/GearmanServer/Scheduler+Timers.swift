@@ -21,8 +21,7 @@ extension Scheduler {
             case .jobTimeout(let handle):
                 guard let job = jobs[handle], job.worker != nil, job.deadline == deadline.at else { continue }
                 actions += job.clients.map { .send(Packet(.response, .workFail, handle), to: $0) }
-                functions[job.function]?.failed += 1
-                finish(handle)
+                finish(handle, outcome: .failed)
             }
         }
         return actions

@@ -79,12 +79,8 @@ extension Scheduler {
             return .send(Packet(.response, packet.type, arguments: packet.arguments), to: client)
         }
         switch packet.type {
-        case .workComplete:
-            functions[job.function]?.completed += 1
-            finish(handle)
-        case .workFail, .workException:
-            functions[job.function]?.failed += 1
-            finish(handle)
+        case .workComplete: finish(handle, outcome: .completed)
+        case .workFail, .workException: finish(handle, outcome: .failed)
         default: break
         }
         return actions

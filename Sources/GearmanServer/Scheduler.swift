@@ -62,9 +62,8 @@ public struct Scheduler {
             functions[job.function]?.running -= 1
             if jobRetries > 0 && job.failedAttempts >= jobRetries {
                 actions += job.clients.map { .send(Packet(.response, .workFail, handle), to: $0) }
-                functions[job.function]?.failed += 1
                 jobs[handle] = job
-                finish(handle)
+                finish(handle, outcome: .failed)
             } else {
                 jobs[handle] = job
                 functions[job.function]?.prepend(handle, priority: job.priority)
@@ -116,22 +115,40 @@ public struct Scheduler {
             job.clients = [client]
             peers[client]?.waitingOn.insert(handle)
         }
-        if functions[function] == nil { functions[function] = FunctionQueue() }
-        functions[function]!.submitted += 1
         job.runAt = submission.runAt.flatMap { $0 > clock.now ? $0 : nil }
         if submission.background && storesBackgroundJobs {
             if job.unique.isEmpty { job.unique = Self.generatedUniqueKey() }
             job.awaitingCommit = [client]
             job.isStored = true
-            functions[function]!.jobsByUnique[job.unique] = handle
-            functions[function]!.committing += 1
+            let key = job.unique
+            withFunction(function) { queue in
+                queue.submitted += 1
+                queue.committing += 1
+                queue.jobsByUnique[key] = handle
+            }
             jobs[handle] = job
             storeRequests.append((.add(job.stored), acknowledging: handle))
             return []
         }
-        if !unique.isEmpty { functions[function]!.jobsByUnique[unique] = handle }
+        let runAt = job.runAt
         jobs[handle] = job
-        return [.send(Packet(.response, .jobCreated, handle), to: client)] + enqueue(handle)
+        // One lookup of the function for everything a new job changes in it.
+        withFunction(function) { queue in
+            queue.submitted += 1
+            if !unique.isEmpty { queue.jobsByUnique[unique] = handle }
+            if runAt == nil { queue.append(handle, priority: submission.priority) } else { queue.scheduled += 1 }
+        }
+        let created = SchedulerAction.send(Packet(.response, .jobCreated, handle), to: client)
+        if let runAt {
+            addDeadline(at: runAt, .epochJob(handle: handle))
+            return [created]
+        }
+        return [created] + wakeOneSleeper(for: function)
+    }
+
+    /// Runs `body` on the queue of `function`, made if missing, in place.
+    mutating func withFunction(_ function: String, _ body: (inout FunctionQueue) -> Void) {
+        body(&functions[function, default: FunctionQueue()])
     }
 
     /// Puts a job that is known but not queued yet into its queue (or waits for its epoch time).
@@ -182,17 +199,22 @@ public struct Scheduler {
     // MARK: Shared helpers
 
     /// Forgets a job that ended (or that nobody waits for any more).
-    mutating func finish(_ handle: String) {
+    mutating func finish(_ handle: String, outcome: JobOutcome? = nil) {
         guard let job = jobs.removeValue(forKey: handle) else { return }
         if job.isStored { storeRequests.append((.remove(function: job.function, unique: job.unique), nil)) }
-        if job.awaitingCommit != nil { functions[job.function]?.committing -= 1 }
-        if let worker = job.worker {
-            peers[worker]?.running.remove(handle)
-            functions[job.function]?.running -= 1
-        }
+        if let worker = job.worker { peers[worker]?.running.remove(handle) }
         for client in job.clients { peers[client]?.waitingOn.remove(handle) }
-        if !job.unique.isEmpty, functions[job.function]?.jobsByUnique[job.unique] == handle {
-            functions[job.function]?.jobsByUnique[job.unique] = nil
+        // One lookup of the function for all its counters (this is the path of every result).
+        guard let index = functions.index(forKey: job.function) else { return }
+        if job.awaitingCommit != nil { functions.values[index].committing -= 1 }
+        if job.worker != nil { functions.values[index].running -= 1 }
+        switch outcome {
+        case .completed?: functions.values[index].completed += 1
+        case .failed?: functions.values[index].failed += 1
+        case nil: break
+        }
+        if !job.unique.isEmpty, functions.values[index].jobsByUnique[job.unique] == handle {
+            functions.values[index].jobsByUnique[job.unique] = nil
         }
     }
 

@@ -42,6 +42,11 @@ public enum SchedulerAction: Equatable, Sendable {
     case send(Packet, to: ConnectionID)
 }
 
+/// How a job ended, for the per-function counters.
+enum JobOutcome {
+    case completed, failed
+}
+
 /// Which GRAB_JOB variant a worker sent; it decides the JOB_ASSIGN variant of the answer.
 public enum GrabKind: Sendable {
     case plain, unique, all

@@ -107,6 +107,7 @@ final class HTTPListenerTests: JobServerTestCase {
         let response = try XCTUnwrap(HTTPExchange(port: http).request("POST", "/false", body: Array("x".utf8)))
         XCTAssertEqual(response.status, 500)
         XCTAssertEqual(response.headers["x-gearman-command"], "WORK_FAIL")
+        XCTAssertEqual(try metrics()["gearman_jobs_failed_total{function=false}"], 1)
     }
 
     func testAClientThatHangsUpDropsItsQueuedJob() throws {
