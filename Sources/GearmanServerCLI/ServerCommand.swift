@@ -11,7 +11,7 @@ import Synchronization
 /// or admin `shutdown`.
 public enum ServerCommand {
     /// The version `-V` and admin `version` report.
-    static let version = "0.2.0"
+    static let version = "0.3.0"
 
     /// Runs the server with `arguments` (without the program name) and returns the exit status.
     public static func run(_ arguments: [String]) -> Int32 {
