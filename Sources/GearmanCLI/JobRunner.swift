@@ -27,7 +27,10 @@ struct JobRunner {
                 sendFailed = true
             }
         }
-        let termination = command.run(input: job.workload) { chunk in
+        // The command knows which job it runs.
+        let environment = [("GEARMAN_FUNCTION", job.function), ("GEARMAN_HANDLE", job.handle),
+                           ("GEARMAN_UNIQUE", job.unique), ("GEARMAN_WORKLOAD_SIZE", "\(job.workload.count)")]
+        let termination = command.run(input: job.workload, environment: environment) { chunk in
             if sendsLines {
                 for line in splitter.feed(chunk) { send(line) }
             } else {

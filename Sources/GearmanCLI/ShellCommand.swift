@@ -15,8 +15,10 @@ struct ShellCommand {
 
     let arguments: [String]
 
-    /// Runs the command with `input` on its stdin; `onOutput` gets stdout as it arrives.
-    func run(input: UnsafeRawBufferPointer, onOutput: (UnsafeRawBufferPointer) -> Void) -> Termination {
+    /// Runs the command with `input` on its stdin and `environment` added to (or replacing
+    /// variables of) this process's environment; `onOutput` gets stdout as it arrives.
+    func run(input: UnsafeRawBufferPointer, environment: [(name: String, value: String)] = [],
+             onOutput: (UnsafeRawBufferPointer) -> Void) -> Termination {
         var toChild: [Int32] = [-1, -1]
         var fromChild: [Int32] = [-1, -1]
         guard ShellCommand.makePipe(&toChild) else { return .couldNotStart(errno: errno) }
@@ -25,7 +27,7 @@ struct ShellCommand {
             close(toChild[0]); close(toChild[1])
             return .couldNotStart(errno: code)
         }
-        let spawned = spawn(stdin: toChild[0], stdout: fromChild[1])
+        let spawned = spawn(stdin: toChild[0], stdout: fromChild[1], environment: environment)
         close(toChild[0])
         close(fromChild[1])
         guard case .success(let pid) = spawned else {
@@ -49,7 +51,7 @@ struct ShellCommand {
 
     struct SpawnError: Error { let value: Int32 }
 
-    private func spawn(stdin: Int32, stdout: Int32) -> Result<pid_t, SpawnError> {
+    private func spawn(stdin: Int32, stdout: Int32, environment: [(name: String, value: String)]) -> Result<pid_t, SpawnError> {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -71,8 +73,19 @@ struct ShellCommand {
 
         let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
+        let added: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.name)=\($0.value)") }
+        defer { added.forEach { free($0) } }
+        let replaced = environment.map { Array("\($0.name)=".utf8CString.dropLast()) }
+        var envp: [UnsafeMutablePointer<CChar>?] = []
+        var entry = environ
+        while let variable = entry.pointee {
+            let kept = !replaced.contains { name in name.withUnsafeBufferPointer { strncmp(variable, $0.baseAddress!, name.count) == 0 } }
+            if kept { envp.append(variable) }
+            entry += 1
+        }
+        envp += added + [nil]
         var pid: pid_t = 0
-        let result = posix_spawnp(&pid, argv[0]!, &actions, &attributes, argv, environ)
+        let result = posix_spawnp(&pid, argv[0]!, &actions, &attributes, argv, envp)
         return result == 0 ? .success(pid) : .failure(SpawnError(value: result))
     }
 

@@ -13,6 +13,14 @@ final class WorkerModeTests: JobServerTestCase {
         XCTAssertEqual(result.status, 0)
     }
 
+    func testTheCommandsEnvironmentNamesTheJob() throws {
+        let script = #"printf '%s|%s|%s|%s|%s' "$GEARMAN_FUNCTION" "$GEARMAN_UNIQUE" "$GEARMAN_WORKLOAD_SIZE" "${GEARMAN_HANDLE%%:*}" "$HOME""#
+        try startWorker("envjob", ["--", "sh", "-c", script])
+        let result = try ours(["-f", "envjob", "-u", "key-9", "hello"])
+        XCTAssertEqual(result.stdoutText, "envjob|key-9|5|H|\(ProcessInfo.processInfo.environment["HOME"] ?? "")")
+        XCTAssertEqual(result.status, 0)
+    }
+
     func testWithoutCommandTheWorkloadGoesToStdout() throws {
         let worker = try startWorker("print")
         let result = try ours(["-f", "print", "hello "])
