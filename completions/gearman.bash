@@ -27,6 +27,8 @@ _gearman_flags() {
 -u	unique key for every job
 -v	print "Task created" for each job
 -w	run in worker mode
+--id	worker: the client id admin workers shows
+--job-timeout	worker: stop a command still running after SECONDS
 EOF
 }
 
@@ -167,6 +169,12 @@ _gearman() {
             ended=1
             continue
         fi
+        if ((ended == 0 && command_index < 0)); then
+            case $w in
+                --id | --job-timeout) want_value=long; continue ;;
+                --id=* | --job-timeout=*) continue ;;
+            esac
+        fi
         if ((ended == 0 && command_index < 0)) && [[ $w == -?* ]]; then
             for ((j = 1; j < ${#w}; j++)); do
                 ch=${w:j:1}
@@ -190,7 +198,7 @@ _gearman() {
     case $want_value in
         h) _gearman_hosts "$cur"; _gearman_ltrim_colon "$cur"; return 0 ;;
         i) _gearman_files "" "$cur"; return 0 ;;
-        c|f|p|t|u) return 0 ;;  # free values
+        c|f|p|t|u|long) return 0 ;;  # free values
     esac
 
     # Words of the worker's command: hand over to that command's completion.

@@ -24,6 +24,13 @@ function __gearman_scan
                 set ended 1
                 continue
             end
+            if contains -- $tok --id --job-timeout
+                set want 1
+                continue
+            end
+            if string match -qr -- '^--(id|job-timeout)=' $tok
+                continue
+            end
             if string match -qr -- '^-.' $tok
                 # A cluster such as -bw, or an option with its value: -fwc.
                 string match -qr -- '^-[^cfhptui]*w' $tok; and set worker 1
@@ -139,6 +146,8 @@ complete -c gearman -n $opt -s P -d 'Client: prefix output with the function nam
 complete -c gearman -n $opt -s s -d 'Client: send an empty workload, do not read stdin'
 complete -c gearman -n $opt -s u -x -d 'Client: unique key for every job'
 complete -c gearman -n $opt -s w -d 'Run in worker mode'
+complete -c gearman -n $opt -l id -x -d 'Worker: the client id admin workers shows'
+complete -c gearman -n $opt -l job-timeout -x -d 'Worker: stop a command still running after SECONDS'
 complete -c gearman -n $opt -s c -x -d 'Worker: exit after COUNT jobs (0 = never)'
 
 complete -c gearman -n '__gearman_state command' -a '(__gearman_complete_command)'

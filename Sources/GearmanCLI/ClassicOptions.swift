@@ -4,6 +4,8 @@ import GearmanKit
 public struct ClassicOptions: Equatable, Sendable {
     /// The C tool's option string, kept letter for letter.
     public static let optionString = "bc:f:h:HILnNp:Pst:u:vwi:dS"
+    /// Long options the C tool does not have (opt-in; without them nothing changes).
+    public static let longOptions: [(name: String, takesValue: Bool)] = [("id", true), ("job-timeout", true)]
 
     public var functions: [String] = []
     /// Every `-h` value, in order; each may be a `host[:port],...` list.
@@ -26,6 +28,10 @@ public struct ClassicOptions: Equatable, Sendable {
     /// Milliseconds; nil waits forever (the C tool's -1).
     public var timeoutMilliseconds: Int32?
     public var pidFile: String?
+    /// `--id`: the worker's client id (SET_CLIENT_ID), shown by admin `workers`.
+    public var workerID: String?
+    /// `--job-timeout`: a worker's command still running after this many seconds is stopped and its job fails.
+    public var jobTimeoutSeconds: Double?
     /// Client mode: one job per operand. Worker mode: the command and its arguments.
     public var operands: [String] = []
 
@@ -43,7 +49,7 @@ public struct ClassicOptions: Equatable, Sendable {
         var options = ClassicOptions()
         let result: Getopt.Result
         do {
-            result = try Getopt(optionString: optionString, posixlyCorrect: posixlyCorrect).parse(arguments)
+            result = try Getopt(optionString: optionString, longOptions: longOptions, posixlyCorrect: posixlyCorrect).parse(arguments)
         } catch {
             throw UsageError(message: error.description, partial: options)
         }
@@ -58,11 +64,18 @@ public struct ClassicOptions: Equatable, Sendable {
         if options.functions.isEmpty && !options.help {
             throw UsageError(message: "No Functions were provided", partial: options)
         }
+        if options.jobTimeoutSeconds != nil && !(options.worker && !options.operands.isEmpty) {
+            throw UsageError(message: "--job-timeout applies to a worker that runs a command (-w ... -- COMMAND)", partial: options)
+        }
+        if options.workerID != nil && !options.worker {
+            throw UsageError(message: "--id applies to worker mode (-w)", partial: options)
+        }
         return options
     }
 
     private mutating func apply(_ option: Getopt.Option) throws(InvalidOptionValue) {
         let value = option.value ?? ""
+        if let long = option.long { return try applyLong(long, value) }
         switch option.letter {
         case "b": background = true
         case "c":
@@ -100,6 +113,22 @@ public struct ClassicOptions: Equatable, Sendable {
         case "v": verbose = true
         case "S": useTLS = true
         default: throw InvalidOptionValue("invalid option -- '\(option.letter)'")
+        }
+    }
+
+    private mutating func applyLong(_ name: String, _ value: String) throws(InvalidOptionValue) {
+        switch name {
+        case "id":
+            guard !value.isEmpty, value.utf8.count <= 64, !value.contains(" ") else {
+                throw InvalidOptionValue("--id must be 1 to 64 bytes without spaces")
+            }
+            workerID = value
+        case "job-timeout":
+            guard let seconds = Double(value), seconds > 0, seconds.isFinite else {
+                throw InvalidOptionValue("invalid timeout '\(value)' for --job-timeout (seconds, more than 0)")
+            }
+            jobTimeoutSeconds = seconds
+        default: throw InvalidOptionValue("unrecognized option '--\(name)'")
         }
     }
 

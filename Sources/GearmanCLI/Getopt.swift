@@ -1,13 +1,21 @@
 /// A pure re-implementation of GNU `getopt(3)` for short options: clustered flags (`-bv`),
-/// joined values (`-fwc`), argument permutation, and `--` ending the options.
+/// joined values (`-fwc`), argument permutation, and `--` ending the options; plus, when
+/// given, `getopt_long`-style long options (`--name`, `--name=value`, `--name value`).
 public struct Getopt: Sendable {
     /// One option found on the command line, with its value if it takes one.
     public struct Option: Equatable, Sendable {
         public var letter: Character
         public var value: String?
+        /// The name of a long option (then `letter` is "-").
+        public var long: String?
         public init(_ letter: Character, _ value: String? = nil) {
             self.letter = letter
             self.value = value
+        }
+        public init(long: String, _ value: String? = nil) {
+            self.letter = "-"
+            self.value = value
+            self.long = long
         }
     }
 
@@ -21,11 +29,17 @@ public struct Getopt: Sendable {
     public enum ParseError: Error, Equatable, CustomStringConvertible {
         case invalidOption(Character)
         case missingValue(Character)
+        case unrecognizedLong(String)
+        case longMissingValue(String)
+        case longUnexpectedValue(String)
 
         public var description: String {
             switch self {
             case .invalidOption(let letter): return "invalid option -- '\(letter)'"
             case .missingValue(let letter): return "option requires an argument -- '\(letter)'"
+            case .unrecognizedLong(let name): return "unrecognized option '--\(name)'"
+            case .longMissingValue(let name): return "option '--\(name)' requires an argument"
+            case .longUnexpectedValue(let name): return "option '--\(name)' doesn't allow an argument"
             }
         }
     }
@@ -35,9 +49,13 @@ public struct Getopt: Sendable {
     private let takesValue: [Bool?]
     /// Stop at the first operand instead of permuting (`POSIXLY_CORRECT`, or a leading `+`).
     private let stopAtFirstOperand: Bool
+    /// Long option names and whether each takes a value; none means `--x` is read as getopt does.
+    private let longOptions: [(name: String, takesValue: Bool)]
 
     /// `optionString` uses getopt's syntax: a letter, followed by `:` when it takes a value.
-    public init(optionString: String, posixlyCorrect: Bool = false) {
+    /// Long options must be spelled out in full.
+    public init(optionString: String, longOptions: [(name: String, takesValue: Bool)] = [], posixlyCorrect: Bool = false) {
+        self.longOptions = longOptions
         var spec = Array(optionString.utf8)[...]
         var stop = posixlyCorrect
         if spec.first == UInt8(ascii: "+") { stop = true; spec = spec.dropFirst() }
@@ -66,6 +84,24 @@ public struct Getopt: Sendable {
             if argument == "--" {
                 result.operands.append(contentsOf: arguments[index...])
                 break
+            }
+            if !longOptions.isEmpty, argument.hasPrefix("--") {
+                let body = argument.dropFirst(2)
+                let name = String(body.prefix { $0 != "=" })
+                let attached = body.firstIndex(of: "=").map { String(body[body.index(after: $0)...]) }
+                guard let spec = longOptions.first(where: { $0.name == name }) else { throw .unrecognizedLong(name) }
+                if !spec.takesValue {
+                    if attached != nil { throw .longUnexpectedValue(name) }
+                    result.options.append(Option(long: name))
+                } else if let attached {
+                    result.options.append(Option(long: name, attached))
+                } else if index < arguments.count {
+                    result.options.append(Option(long: name, arguments[index]))
+                    index += 1
+                } else {
+                    throw .longMissingValue(name)
+                }
+                continue
             }
             guard argument.hasPrefix("-"), argument.count > 1 else {
                 result.operands.append(argument)

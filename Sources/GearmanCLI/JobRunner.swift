@@ -48,11 +48,21 @@ struct JobRunner {
             StandardStreams.complain("job \(job.handle): '\(command.arguments[0])' exited with status \(status)")
         case .signaled(let signal):
             StandardStreams.complain("job \(job.handle): '\(command.arguments[0])' was killed by signal \(signal)")
+        case .timedOut:
+            let message = "job \(job.handle): '\(command.arguments[0])' timed out after \(Self.seconds(command.timeoutSeconds ?? 0)) s and was stopped"
+            StandardStreams.complain(message)
+            // The client learns why its job failed (--job-timeout is opt-in).
+            Array("gearman: \(message)\n".utf8).withUnsafeBytes { bytes in _ = try? job.sendWarning(bytes) }
         }
         // As the C tool does, a failing command's output still reaches the client first.
         if !output.isEmpty {
             output.withUnsafeBytes { bytes in _ = try? job.sendData(bytes) }
         }
         return .fail
+    }
+
+    /// 2.5 as "2.5", 3.0 as "3".
+    private static func seconds(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(value)
     }
 }

@@ -9,11 +9,18 @@ struct ShellCommand {
         case signaled(Int32)
         /// posix_spawn could not start it (no such file, not executable, ...).
         case couldNotStart(errno: Int32)
+        /// Still running after the time limit: its process group was stopped.
+        case timedOut
 
         var succeeded: Bool { self == .exited(0) }
     }
 
     let arguments: [String]
+    /// `--job-timeout`: after this many seconds the command's process group gets SIGTERM,
+    /// and SIGKILL after `killGraceSeconds` more. Only then does the command get a process
+    /// group of its own (so that without the option, Ctrl-C still reaches it as before).
+    var timeoutSeconds: Double? = nil
+    static let killGraceSeconds = 2.0
 
     /// Runs the command with `input` on its stdin and `environment` added to (or replacing
     /// variables of) this process's environment; `onOutput` gets stdout as it arrives.
@@ -36,10 +43,16 @@ struct ShellCommand {
             return .couldNotStart(errno: EINVAL)
         }
         // One 64 KiB read buffer on the stack per job: no heap allocation, no zero-filling.
+        var limit = timeoutSeconds.map { TimeLimit(group: pid, seconds: $0) }
         withUnsafeTemporaryAllocation(byteCount: 1 << 16, alignment: 16) { buffer in
-            pump(input: input, to: toChild[1], from: fromChild[0], buffer: buffer, onOutput: onOutput)
+            pump(input: input, to: toChild[1], from: fromChild[0], buffer: buffer, limit: &limit, onOutput: onOutput)
         }
-        return wait(for: pid)
+        let termination = wait(for: pid)
+        if let limit, limit.expired {
+            limit.killGroup()  // whatever of the group is still alive
+            return .timedOut
+        }
+        return termination
     }
 
     /// A pipe whose ends close on exec (the child gets only the ends dup2'd to 0 and 1).
@@ -69,7 +82,12 @@ struct ShellCommand {
         var mask = sigset_t()
         sigemptyset(&mask)
         posix_spawnattr_setsigmask(&attributes, &mask)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        var flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK
+        if timeoutSeconds != nil {
+            posix_spawnattr_setpgroup(&attributes, 0)
+            flags |= POSIX_SPAWN_SETPGROUP
+        }
+        posix_spawnattr_setflags(&attributes, Int16(flags))
 
         let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
@@ -92,7 +110,8 @@ struct ShellCommand {
     /// Writes `input` and reads output with poll(2) until the input is written (or the
     /// command stopped reading) and the command closed its stdout.
     private func pump(input: UnsafeRawBufferPointer, to writeEnd: Int32, from readEnd: Int32,
-                      buffer: UnsafeMutableRawBufferPointer, onOutput: (UnsafeRawBufferPointer) -> Void) {
+                      buffer: UnsafeMutableRawBufferPointer, limit: inout TimeLimit?,
+                      onOutput: (UnsafeRawBufferPointer) -> Void) {
         var writing = true
         var offset = 0
         if input.isEmpty {
@@ -106,9 +125,18 @@ struct ShellCommand {
             var fds: [pollfd] = []
             if reading { fds.append(pollfd(fd: readEnd, events: Int16(POLLIN), revents: 0)) }
             if writing { fds.append(pollfd(fd: writeEnd, events: Int16(POLLOUT), revents: 0)) }
-            if poll(&fds, nfds_t(fds.count), -1) < 0 {
+            let ready = poll(&fds, nfds_t(fds.count), limit?.millisecondsToNextStep() ?? -1)
+            if ready < 0 {
                 if errno == EINTR { continue }
                 break
+            }
+            if ready == 0, limit != nil {
+                limit!.step()
+                if writing {
+                    close(writeEnd)
+                    writing = false
+                }
+                continue
             }
             for entry in fds where entry.revents != 0 {
                 if entry.fd == readEnd {

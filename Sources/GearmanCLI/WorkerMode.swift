@@ -16,8 +16,18 @@ struct WorkerMode {
             return .serverUnavailable
         }
         if options.useTLS { worker.enableTLS() }
+        if let id = options.workerID {
+            do {
+                try worker.setIdentifier(id)
+            } catch {
+                StandardStreams.complain("cannot set the worker id '\(id)': \(error.message)")
+                return .usage
+            }
+        }
         var jobsRun: UInt32 = 0
-        let runner = JobRunner(command: options.operands.isEmpty ? nil : ShellCommand(arguments: options.operands),
+        let command = options.operands.isEmpty ? nil
+            : ShellCommand(arguments: options.operands, timeoutSeconds: options.jobTimeoutSeconds)
+        let runner = JobRunner(command: command,
                                sendsLines: options.jobPerLine, stripNewline: options.stripNewline)
         for function in options.functions {
             do {

@@ -34,6 +34,12 @@ public final class Worker {
         gearman_worker_add_options(worker, GEARMAN_WORKER_SSL)
     }
 
+    /// The client id the server shows for this worker in admin `workers` (SET_CLIENT_ID).
+    public func setIdentifier(_ id: String) throws(GearmanError) {
+        let ret = gearman_worker_set_identifier(worker, id, id.utf8.count)
+        if ret != GEARMAN_SUCCESS { throw lastError(ret) }
+    }
+
     /// Registers `function` (CAN_DO) with the handler that runs its jobs.
     public func register(function: String, handler: @escaping Handler) throws(GearmanError) {
         let box = FunctionBox(handler)

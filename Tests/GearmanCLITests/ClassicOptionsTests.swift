@@ -3,6 +3,27 @@ import GearmanKit
 @testable import GearmanCLI
 
 final class ClassicOptionsTests: XCTestCase {
+    func testWorkerLongOptions() throws {
+        let options = try ClassicOptions.parse(["-w", "--id", "thumbs-1", "-f", "t", "--job-timeout=2.5", "--", "convert"])
+        XCTAssertEqual(options.workerID, "thumbs-1")
+        XCTAssertEqual(options.jobTimeoutSeconds, 2.5)
+        XCTAssertEqual(options.operands, ["convert"])
+        let refused: [([String], String)] = [
+            (["-w", "-f", "t", "--job-timeout", "0", "--", "x"], "invalid timeout '0' for --job-timeout (seconds, more than 0)"),
+            (["-w", "-f", "t", "--job-timeout", "-3", "--", "x"], "invalid timeout '-3' for --job-timeout (seconds, more than 0)"),
+            (["-w", "-f", "t", "--job-timeout", "soon", "--", "x"], "invalid timeout 'soon' for --job-timeout (seconds, more than 0)"),
+            (["-w", "-f", "t", "--job-timeout", "5"], "--job-timeout applies to a worker that runs a command (-w ... -- COMMAND)"),
+            (["-f", "t", "--id", "x"], "--id applies to worker mode (-w)"),
+            (["-w", "-f", "t", "--id", "has space"], "--id must be 1 to 64 bytes without spaces"),
+            (["-w", "-f", "t", "--concurrency", "2"], "unrecognized option '--concurrency'"),
+        ]
+        for (arguments, message) in refused {
+            XCTAssertThrowsError(try ClassicOptions.parse(arguments), "\(arguments)") { error in
+                XCTAssertEqual((error as? ClassicOptions.UsageError)?.message, message, "\(arguments)")
+            }
+        }
+    }
+
     func testEveryFlag() throws {
         let options = try ClassicOptions.parse(
             ["-b", "-c", "3", "-d", "-f", "a", "-fb", "-h", "gm1", "-H", "-I", "-n", "-p", "4731", "-P", "-s",

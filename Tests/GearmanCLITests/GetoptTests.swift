@@ -4,6 +4,20 @@ import XCTest
 final class GetoptTests: XCTestCase {
     private let getopt = Getopt(optionString: ClassicOptions.optionString)
 
+    func testLongOptionsTakeTheirValueJoinedOrNext() throws {
+        let long = Getopt(optionString: "wf:", longOptions: [("id", true), ("json", false)])
+        let result = try long.parse(["--id=a", "-w", "--id", "b", "--json", "data", "--", "--id"])
+        XCTAssertEqual(result.options, [.init(long: "id", "a"), .init("w"), .init(long: "id", "b"), .init(long: "json")])
+        XCTAssertEqual(result.operands, ["data", "--id"])
+        XCTAssertThrowsError(try long.parse(["--id"])) { XCTAssertEqual("\($0)", "option '--id' requires an argument") }
+        XCTAssertThrowsError(try long.parse(["--json=yes"])) { XCTAssertEqual("\($0)", "option '--json' doesn't allow an argument") }
+        XCTAssertThrowsError(try long.parse(["--i"])) { XCTAssertEqual("\($0)", "unrecognized option '--i'") }
+    }
+
+    func testWithoutLongOptionsADoubleDashWordIsGetoptsInvalidDash() {
+        XCTAssertThrowsError(try getopt.parse(["--id"])) { XCTAssertEqual("\($0)", "invalid option -- '-'") }
+    }
+
     func testClusteredFlags() throws {
         let result = try getopt.parse(["-bv", "-f", "x"])
         XCTAssertEqual(result.options, [.init("b"), .init("v"), .init("f", "x")])

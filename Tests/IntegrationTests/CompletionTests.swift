@@ -124,6 +124,9 @@ final class CompletionTests: XCTestCase {
         XCTAssertTrue(try Self.bashComplete("gearman -w -f x wc").contains("wc"))
         XCTAssertTrue(try Self.bashComplete("gearman -wfx wc").contains("wc"))
         XCTAssertTrue(try Self.bashComplete("gearman -f x -- wc").contains("wc"))
+        XCTAssertTrue(try Self.bashComplete("gearman -w --id w1 --job-timeout 5 -f x wc").contains("wc"))
+        XCTAssertEqual(try Self.bashComplete("gearman -w --id "), [])
+        XCTAssertEqual(try Self.bashComplete("gearman -w --job"), ["--job-timeout"])
     }
 
     func testBashClientOperandsAndFreeValuesAreNotCompleted() throws {
@@ -249,6 +252,8 @@ final class CompletionTests: XCTestCase {
         XCTAssertTrue(try Self.fishComplete("gearman -f x -w -- wc").contains("wc"))
         XCTAssertTrue(try Self.fishComplete("gearman -w -f x wc").contains("wc"))
         XCTAssertTrue(try Self.fishComplete("gearman -bf x -w wc").contains("wc"))
+        XCTAssertTrue(try Self.fishComplete("gearman -w --id w1 --job-timeout 5 -f x wc").contains("wc"))
+        XCTAssertTrue(try Self.fishComplete("gearman -w --job").contains("--job-timeout"))
         XCTAssertEqual(try Self.fishComplete("gearman -f x wc"), [])
         XCTAssertEqual(try Self.fishComplete("gearman -f "), [])
         XCTAssertEqual(try Self.fishComplete("gearman -p "), [])
@@ -395,6 +400,7 @@ final class CompletionTests: XCTestCase {
     func testZshCompletesWorkerCommand() throws {
         XCTAssertTrue(try Self.zshComplete("gearman -f x -w -- wc").contains("wc"))
         XCTAssertTrue(try Self.zshComplete("gearman -w -f x wc").contains("wc"))
+        XCTAssertTrue(try Self.zshComplete("gearman -w --id=w1 -f x wc").contains("wc"))
         XCTAssertEqual(try Self.zshComplete("gearman -f x wc"), [])
         XCTAssertEqual(try Self.zshComplete("gearman -p "), [])
     }

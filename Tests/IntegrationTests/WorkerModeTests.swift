@@ -21,6 +21,38 @@ final class WorkerModeTests: JobServerTestCase {
         XCTAssertEqual(result.status, 0)
     }
 
+    func testJobTimeoutStopsTheCommandAndTheChildrenItForkedAndFailsTheJob() throws {
+        // A marker no other process on the machine has; the command forks a child with it.
+        let marker = "37.\(Int.random(in: 100...999))"
+        let worker = try startWorker("slow", ["--job-timeout", "1", "--", "sh", "-c", "sleep \(marker) & sleep \(marker); echo late"])
+        let started = Date()
+        let result = try ours(["-f", "slow", "x"])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.stdout, [])
+        XCTAssertTrue(result.stderr.contains("timed out after 1 s"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("Job failed"), result.stderr)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 10)
+        XCTAssertTrue(try eventually { try Command.run("/usr/bin/pgrep", ["-f", "^sleep \(marker)"]).status == 1 },
+                      "a process of the timed-out command is still running")
+        XCTAssertTrue(worker.stderr.contains("timed out after 1 s and was stopped"), worker.stderr)
+        // The worker goes on with the next job.
+        XCTAssertEqual(try ours(["-f", "slow", "x"]).status, 1)
+    }
+
+    func testJobTimeoutKillsACommandThatIgnoresSIGTERM() throws {
+        try startWorker("stubborn", ["--job-timeout", "0.5", "--", "sh", "-c", "trap '' TERM; sleep 39.5; sleep 39.5"])
+        let started = Date()
+        XCTAssertEqual(try ours(["-f", "stubborn", "x"]).status, 1)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 10, "SIGKILL did not follow the grace period")
+    }
+
+    func testIdNamesTheWorkerInAdminWorkers() throws {
+        try startWorker("named", ["--id", "thumbnailer-7"])
+        let workers = try Command.run(Binaries.gearadmin, ["-h", "127.0.0.1", "-p", "\(server.port)", "--workers"])
+        XCTAssertTrue(workers.stdoutText.split(separator: "\n").contains { $0.contains(" thumbnailer-7 : ") && $0.hasSuffix(" named") },
+                      workers.stdoutText)
+    }
+
     func testWithoutCommandTheWorkloadGoesToStdout() throws {
         let worker = try startWorker("print")
         let result = try ours(["-f", "print", "hello "])
