@@ -22,7 +22,9 @@ let package = Package(
         ),
         .target(name: "GearmanKit", dependencies: ["CGearman"]),
         // The `gearman` executable: classic client and worker modes, admin, top.
-        .target(name: "GearmanCLI", dependencies: ["GearmanKit", "GearmanProtocol"]),
+        .target(name: "GearmanCLI", dependencies: [
+            "GearmanKit", "GearmanProtocol", .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         .target(name: "GearmanProtocol", dependencies: [.product(name: "NIOCore", package: "swift-nio")]),
         .target(name: "GearmanServer", dependencies: [
             "GearmanProtocol",

@@ -131,7 +131,7 @@ _gearman() {
 
     # The subcommand word, offered only in first position.
     if ((cword == 1)) && [[ $cur != -* ]]; then
-        COMPREPLY=($(compgen -W 'admin server top' -- "$cur"))
+        COMPREPLY=($(compgen -W 'admin server status top' -- "$cur"))
         [[ ${#COMPREPLY[@]} -gt 0 || -z $cur ]] && return 0
     fi
     if ((cword > 1)) && [[ ${words[1]} == server ]]; then
@@ -144,6 +144,14 @@ _gearman() {
             -s | --sort) COMPREPLY=($(compgen -W 'name queued running workers change' -- "$cur")) ;;
             -p | --port | -i | --interval | -n | --count) ;;
             *) [[ $cur == -* ]] && COMPREPLY=($(compgen -W '--host --port --interval --sort --count --help' -- "$cur")) ;;
+        esac
+        return 0
+    fi
+    if ((cword > 1)) && [[ ${words[1]} == status ]]; then
+        case ${words[cword - 1]} in
+            -h | --host) _gearman_hosts "$cur" ;;
+            -p | --port | -u | --unique | -f | --function) ;;
+            *) [[ $cur == -* ]] && COMPREPLY=($(compgen -W '--host --port --unique --function --json --help' -- "$cur")) ;;
         esac
         return 0
     fi

@@ -58,6 +58,7 @@ end
 #   server   - after the "server" subcommand
 #   admin    - after the "admin" subcommand
 #   top      - after the "top" subcommand
+#   status   - after the "status" subcommand
 #   command  - the worker's command or its arguments (in worker mode, or after --)
 #   options  - anywhere else
 # With arguments, succeeds when the state is one of them.
@@ -73,6 +74,8 @@ function __gearman_state
         set state admin
     else if test "$tokens[1]" = top
         set state top
+    else if test "$tokens[1]" = status
+        set state status
     else
         set -l scan (__gearman_scan $tokens)
         switch "$scan"
@@ -126,6 +129,7 @@ complete -c gearman -f
 complete -c gearman -n '__gearman_state first' -a server -d 'Run a Gearman job server'
 complete -c gearman -n '__gearman_state first' -a admin -d 'Query and steer job servers'
 complete -c gearman -n '__gearman_state first' -a top -d 'Live view of job servers'
+complete -c gearman -n '__gearman_state first' -a status -d 'Status of jobs by handle or unique key'
 
 set -l opt "__gearman_state first options"
 complete -c gearman -n $opt -s f -x -d 'Function name (repeatable)'
@@ -215,3 +219,11 @@ complete -c gearman -n '__gearman_state top' -l interval -s i -x -d 'Seconds bet
 complete -c gearman -n '__gearman_state top' -l sort -s s -x -a 'name queued running workers change' -d 'Sort key'
 complete -c gearman -n '__gearman_state top' -l count -s n -x -d 'Stop after N samples'
 complete -c gearman -n '__gearman_state top' -l help -d 'Print the options and exit'
+
+# gearman status.
+complete -c gearman -n '__gearman_state status' -l host -s h -x -a '(__gearman_complete_hosts)' -d 'Job server host[:port] (repeatable)'
+complete -c gearman -n '__gearman_state status' -l port -s p -x -d 'Port for hosts without one'
+complete -c gearman -n '__gearman_state status' -l unique -s u -x -d 'Ask about the job with this unique key'
+complete -c gearman -n '__gearman_state status' -l function -s f -x -d 'Accepted with --unique'
+complete -c gearman -n '__gearman_state status' -l json -d 'One JSON object per job'
+complete -c gearman -n '__gearman_state status' -l help -d 'Print the options and exit'

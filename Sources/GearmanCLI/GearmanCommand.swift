@@ -9,6 +9,7 @@ public enum GearmanCommand {
         case "server": return ServerLauncher.run
         case "admin": return AdminTool.run
         case "top": return TopTool.run
+        case "status": return StatusTool.run
         default: return nil
         }
     }

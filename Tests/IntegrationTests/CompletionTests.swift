@@ -91,7 +91,7 @@ final class CompletionTests: XCTestCase {
     }
 
     func testBashOffersServerOnlyInFirstPosition() throws {
-        XCTAssertEqual(try Self.bashComplete("gearman "), ["admin", "server", "top"])
+        XCTAssertEqual(try Self.bashComplete("gearman "), ["admin", "server", "status", "top"])
         XCTAssertEqual(try Self.bashComplete("gearman ser"), ["server"])
         XCTAssertFalse(try Self.bashComplete("gearman -b ").contains("server"))
         XCTAssertFalse(try Self.bashComplete("gearman -w -f x ser").contains("server"))
@@ -109,7 +109,7 @@ final class CompletionTests: XCTestCase {
     }
 
     func testBashOffersEveryAdminAndTopOption() throws {
-        for subcommand in ["admin", "top"] {
+        for subcommand in ["admin", "top", "status"] {
             let offered = try Self.bashComplete("gearman \(subcommand) --")
             let expected = try Self.serverOptions(subcommand)
             XCTAssertGreaterThan(expected.count, 5)
@@ -226,7 +226,7 @@ final class CompletionTests: XCTestCase {
     }
 
     func testFishOffersServerOnlyInFirstPosition() throws {
-        XCTAssertEqual(try Self.fishComplete("gearman "), ["admin", "server", "top"])
+        XCTAssertEqual(try Self.fishComplete("gearman "), ["admin", "server", "status", "top"])
         XCTAssertEqual(try Self.fishComplete("gearman se"), ["server"])
         XCTAssertFalse(try Self.fishComplete("gearman -b ").contains("server"))
     }
@@ -240,7 +240,7 @@ final class CompletionTests: XCTestCase {
     }
 
     func testFishOffersEveryAdminAndTopOption() throws {
-        for subcommand in ["admin", "top"] {
+        for subcommand in ["admin", "top", "status"] {
             let offered = try Self.fishComplete("gearman \(subcommand) --")
             for option in try Self.serverOptions(subcommand) {
                 XCTAssertTrue(offered.contains(option), "fish does not offer \(option) for \(subcommand): \(offered)")
@@ -377,7 +377,7 @@ final class CompletionTests: XCTestCase {
     }
 
     func testZshOffersServerOnlyInFirstPosition() throws {
-        XCTAssertEqual(try Self.zshComplete("gearman ").sorted(), ["admin", "server", "top"])
+        XCTAssertEqual(try Self.zshComplete("gearman ").sorted(), ["admin", "server", "status", "top"])
         XCTAssertFalse(try Self.zshComplete("gearman -b ").contains("server"))
     }
 
@@ -389,7 +389,7 @@ final class CompletionTests: XCTestCase {
     }
 
     func testZshOffersEveryAdminAndTopOption() throws {
-        for subcommand in ["admin", "top"] {
+        for subcommand in ["admin", "top", "status"] {
             let offered = try Self.zshComplete("gearman \(subcommand) --")
             for option in try Self.serverOptions(subcommand) {
                 XCTAssertTrue(offered.contains(option), "zsh does not offer \(option) for \(subcommand): \(offered)")

@@ -1,5 +1,6 @@
 import GearmanKit
 import GearmanProtocol
+import NIOCore
 import Glibc
 
 /// A blocking connection to one job server's text admin protocol.
@@ -40,6 +41,34 @@ final class AdminConnection {
     }
 
     deinit { close(fd) }
+
+    /// Sends a binary request packet and reads the one packet that answers it.
+    func request(_ packet: Packet) throws(Failure) -> Packet {
+        var out = ByteBuffer()
+        GearmanEncoder.write(packet, to: &out)
+        let bytes = Array(out.readableBytesView)
+        var sent = 0
+        while sent < bytes.count {
+            let count = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if count <= 0 { throw Failure(message: "cannot send \(packet.type): \(StandardStreams.describe(errno: errno))") }
+            sent += count
+        }
+        var reply = ByteBuffer()
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        let decoder = GearmanDecoder()
+        while true {
+            var view = reply
+            do throws(GearmanProtocolError) {
+                if case .packet(let answer)? = try decoder.decodeMessage(&view) { return answer }
+            } catch {
+                throw Failure(message: "the server's answer to \(packet.type) is not Gearman: \(error)")
+            }
+            let count = recv(fd, &chunk, chunk.count, 0)
+            if count == 0 { throw Failure(message: "the server closed the connection after \(packet.type)") }
+            if count < 0 { throw Failure(message: "no answer to \(packet.type): \(StandardStreams.describe(errno: errno))") }
+            reply.writeBytes(chunk[0..<count])
+        }
+    }
 
     /// Sends `command` and reads its whole reply.
     func run(_ command: String, listing: Bool) throws(Failure) -> String {

@@ -7,9 +7,13 @@ struct AdminOptions: Equatable {
     var json = false
     var help = false
 
-    static let specs: [LongOptions.Spec] = [
+    /// -h and -p, as gearadmin spells them; `gearman admin`, `top` and `status` share them.
+    static let serverSpecs: [LongOptions.Spec] = [
         .init("host", short: "h", value: "HOST[:PORT]", help: "Job server (repeatable; default: GEARMAN_SERVER, else localhost)."),
         .init("port", short: "p", value: "PORT", help: "Port for hosts given without one (default 4730)."),
+    ]
+
+    static let specs: [LongOptions.Spec] = serverSpecs + [
         .init("status", help: "Jobs and workers per function."),
         .init("priority-status", help: "Queued jobs per function by priority."),
         .init("workers", help: "Connections and the functions they can do."),

@@ -4,9 +4,7 @@ import Glibc
 
 /// `gearman top`: a live view of what one or more job servers are doing.
 enum TopTool {
-    static let specs: [LongOptions.Spec] = [
-        .init("host", short: "h", value: "HOST[:PORT]", help: "Job server (repeatable; default: GEARMAN_SERVER, else localhost)."),
-        .init("port", short: "p", value: "PORT", help: "Port for hosts given without one (default 4730)."),
+    static let specs: [LongOptions.Spec] = AdminOptions.serverSpecs + [
         .init("interval", short: "i", value: "SECONDS", help: "Time between samples (default 1; fractions allowed)."),
         .init("sort", short: "s", value: "KEY", help: "Sort by name, queued (default), running, workers or change."),
         .init("count", short: "n", value: "N", help: "Stop after N samples (default: until q or Ctrl-C)."),
