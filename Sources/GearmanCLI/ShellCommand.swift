@@ -93,12 +93,12 @@ struct ShellCommand {
         defer { argv.forEach { free($0) } }
         let added: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.name)=\($0.value)") }
         defer { added.forEach { free($0) } }
-        let replaced = environment.map { Array("\($0.name)=".utf8CString.dropLast()) }
+        // This process's variables, but for those `environment` sets.
+        let replaced = environment.map { "\($0.name)=" }
         var envp: [UnsafeMutablePointer<CChar>?] = []
         var entry = environ
         while let variable = entry.pointee {
-            let kept = !replaced.contains { name in name.withUnsafeBufferPointer { strncmp(variable, $0.baseAddress!, name.count) == 0 } }
-            if kept { envp.append(variable) }
+            if !replaced.contains(where: { strncmp(variable, $0, $0.utf8.count) == 0 }) { envp.append(variable) }
             entry += 1
         }
         envp += added + [nil]

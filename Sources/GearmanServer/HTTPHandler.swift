@@ -56,10 +56,9 @@ final class HTTPHandler: ChannelInboundHandler {
         case .submit(let function, let unique, let priority, let background):
             var response = HTTPJobResponse(background: background)
             let address = context.channel.remoteAddress?.ipAddress ?? "-"
-            let loopContext = NIOLoopBound(context, eventLoop: context.eventLoop)
             let client = core.connectHTTPClient(address: address) { [weak self] packet in
                 guard let self, let finished = response.receive(packet) else { return }
-                self.finishJob(finished, head: head, context: loopContext.value)
+                self.finishJob(finished, head: head, context: context)
             }
             jobClient = client
             core.submit(Submission(function: function, unique: unique, data: body, priority: priority, background: background),
@@ -68,10 +67,7 @@ final class HTTPHandler: ChannelInboundHandler {
     }
 
     private func finishJob(_ finished: HTTPJobResponse.Finished, head: HTTPRequestHead, context: ChannelHandlerContext) {
-        if let client = jobClient {
-            jobClient = nil
-            core.disconnected(client)
-        }
+        releaseJobClient()
         var headers = HTTPHeaders([("X-Gearman-Command", finished.command)])
         if let handle = finished.handle { headers.add(name: "X-Gearman-Job-Handle", value: handle) }
         send(finished.status, body: finished.body, contentType: "application/octet-stream", extraHeaders: headers,
@@ -101,10 +97,14 @@ final class HTTPHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         // A client that hangs up before its job ends is a client that disconnected.
-        if let client = jobClient {
-            jobClient = nil
-            core.disconnected(client)
-        }
+        releaseJobClient()
         context.fireChannelInactive()
+    }
+
+    /// The job's client connection ends with its answer (or with the HTTP connection).
+    private func releaseJobClient() {
+        guard let client = jobClient else { return }
+        jobClient = nil
+        core.disconnected(client)
     }
 }

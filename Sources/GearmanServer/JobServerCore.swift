@@ -38,8 +38,13 @@ final class JobServerCore {
     private var committer = GroupCommit()
     /// After a failed commit, the next one waits a little (a full disk stays full for a while).
     private var commitRetry: Scheduled<Void>?
-    /// Set by `closeStore`, which writes what is left itself.
-    private var storeClosing = false
+    /// Open; closing (writing what is left, then calling back); closed.
+    private enum StoreState {
+        case open
+        case closing(then: () -> Void)
+        case closed
+    }
+    private var storeState = StoreState.open
     /// Prometheus metrics for the HTTP listener's /metrics.
     private let metrics = ServerMetrics()
 
@@ -62,12 +67,18 @@ final class JobServerCore {
     // MARK: Events from connection handlers
 
     func connected(_ context: ChannelHandlerContext) -> ConnectionID {
+        let address = context.channel.remoteAddress?.ipAddress ?? "-"
+        let id = register(.channel(context), address: address)
+        logger.debug("connection opened", metadata: ["connection": "\(id)", "peer": "\(address)"])
+        return id
+    }
+
+    /// A new connection, known to the scheduler as a client until it registers a function.
+    private func register(_ sink: Connection.Sink, address: String) -> ConnectionID {
         let id = ConnectionID(nextConnection)
         nextConnection += 1
-        let address = context.channel.remoteAddress?.ipAddress ?? "-"
-        connections[id] = Connection(sink: .channel(context), address: address)
+        connections[id] = Connection(sink: sink, address: address)
         scheduler.connect(id)
-        logger.debug("connection opened", metadata: ["connection": "\(id)", "peer": "\(address)"])
         return id
     }
 
@@ -115,11 +126,7 @@ final class JobServerCore {
     /// An HTTP request that submits a job acts as a client connection of its own; the
     /// packets the scheduler sends it go to `deliver` (at the next flush).
     func connectHTTPClient(address: String, deliver: @escaping (Packet) -> Void) -> ConnectionID {
-        let id = ConnectionID(nextConnection)
-        nextConnection += 1
-        connections[id] = Connection(sink: .http(deliver), address: address)
-        scheduler.connect(id)
-        return id
+        register(.http(deliver), address: address)
     }
 
     /// A job submitted over HTTP by the client `id`.
@@ -130,34 +137,19 @@ final class JobServerCore {
 
     /// GET /metrics: Prometheus' text format.
     func metricsText() -> [UInt8] {
-        let workers = scheduler.peerSummaries().filter { !$0.functions.isEmpty }.count
+        let workers = workerSummaries.count
         return metrics.render(scheduler.functionStatus(), clients: connections.count - workers, workers: workers)
     }
 
     /// GET /status: functions, workers and jobs as JSON.
     func statusJSON() -> String {
-        let functions = scheduler.functionStatus().map { row in
-            JSONValue.object([
-                ("function", .string(row.function)),
-                ("queued", .object(zip(Priority.allCases, row.queued).map { ("\($0)", .number($1)) })),
-                ("scheduled", .number(row.scheduled)), ("running", .number(row.running)), ("workers", .number(row.workers)),
-                ("submitted", .number(row.submitted)), ("completed", .number(row.completed)), ("failed", .number(row.failed)),
-            ])
+        StatusDocument.json(functions: scheduler.functionStatus(), workers: workerSummaries, jobs: scheduler.jobSummaries()) {
+            connections[$0]?.address ?? "-"
         }
-        let workers = scheduler.peerSummaries().filter { !$0.functions.isEmpty }.map { peer in
-            JSONValue.object([
-                ("connection", .number(Int(peer.connection.value))), ("address", .string(connections[peer.connection]?.address ?? "-")),
-                ("client_id", .string(peer.clientID)), ("functions", .array(peer.functions.map(JSONValue.string))),
-            ])
-        }
-        let jobs = scheduler.jobSummaries().map { job in
-            JSONValue.object([
-                ("handle", .string(job.handle)), ("function", .string(job.function)), ("unique", .string(job.unique)),
-                ("running", .bool(job.isRunning)), ("background", .bool(job.isBackground)), ("retries", .number(job.retries)),
-            ])
-        }
-        return JSONValue.object([("functions", .array(functions)), ("workers", .array(workers)), ("jobs", .array(jobs))]).text + "\n"
     }
+
+    /// The connections that registered a function.
+    private var workerSummaries: [PeerSummary] { scheduler.peerSummaries().filter { !$0.functions.isEmpty } }
 
     // MARK: Output
 
@@ -224,56 +216,64 @@ final class JobServerCore {
 
     /// Starts the next group commit, if changes wait and none is running.
     private func startCommit() {
-        for request in scheduler.takeStoreRequests() {
-            committer.add(request.change, acknowledging: request.acknowledging)
-        }
-        guard let store, !storeClosing, commitRetry == nil, let batch = committer.nextBatch() else { return }
-        let started = ContinuousClock.now
-        store.commit(batch.changes).hop(to: eventLoop).assumeIsolated().whenComplete { [self] result in
-            metrics.recordCommit(ContinuousClock.now - started)
-            if commitEnded(result) {
+        takeStoreRequests()
+        guard let store, case .open = storeState, commitRetry == nil, let batch = committer.nextBatch() else { return }
+        runCommit(batch, in: store) { [self] failed in
+            if case .closing = storeState { return finishStore(store) }
+            if failed {
                 commitRetry = eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(100)) { [self] in
                     commitRetry = nil
                     flush()
                 }
             }
+        }
+    }
+
+    private func takeStoreRequests() {
+        for request in scheduler.takeStoreRequests() {
+            committer.add(request.change, acknowledging: request.acknowledging)
+        }
+    }
+
+    /// Writes one batch; when it is durable (or failed), answers its clients, calls
+    /// `afterwards` with whether it failed, and flushes.
+    private func runCommit(_ batch: GroupCommit.Batch, in store: any QueueStore, afterwards: @escaping (Bool) -> Void) {
+        let started = ContinuousClock.now
+        store.commit(batch.changes).hop(to: eventLoop).assumeIsolated().whenComplete { [self] result in
+            metrics.recordCommit(ContinuousClock.now - started)
+            let outcome = committer.finished(succeeded: (try? result.get()) != nil)
+            perform(scheduler.committed(outcome.acknowledged))
+            var failed = false
+            if case .failure(let error) = result {
+                failed = true
+                logger.error("queue store commit failed", metadata: ["error": "\(error)", "jobs": "\(outcome.rejected.count)"])
+                perform(scheduler.commitFailed(outcome.rejected, reason: "The queue store could not keep the job: \(error)"))
+            }
+            afterwards(failed)
             flush()
         }
     }
 
-    /// Answers the clients of the commit that ended; true if it failed.
-    private func commitEnded(_ result: Result<Void, any Error>) -> Bool {
-        let outcome = committer.finished(succeeded: (try? result.get()) != nil)
-        perform(scheduler.committed(outcome.acknowledged))
-        guard case .failure(let error) = result else { return false }
-        logger.error("queue store commit failed", metadata: ["error": "\(error)", "jobs": "\(outcome.rejected.count)"])
-        perform(scheduler.commitFailed(outcome.rejected, reason: "The queue store could not keep the job: \(error)"))
-        return true
-    }
-
-    /// Ends the store's part in a shutdown: waits for the running commit, writes the
-    /// remaining changes (or, with `--store-queue-on-shutdown`, every background job), closes
-    /// the store, then calls `done`.
+    /// Ends the store's part in a shutdown: writes the remaining changes (or, with
+    /// `--store-queue-on-shutdown`, every background job), closes the store, then calls `done`.
     func closeStore(then done: @escaping () -> Void) {
         guard let store else { return done() }
-        storeClosing = true
+        storeState = .closing(then: done)
         commitRetry?.cancel()
         commitRetry = nil
-        for request in scheduler.takeStoreRequests() {
-            committer.add(request.change, acknowledging: request.acknowledging)
-        }
-        if committer.inFlight != nil {
-            // The running commit's completion comes first; look again shortly.
-            eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(5)) { [self] in closeStore(then: done) }
-            return
-        }
+        finishStore(store)
+    }
+
+    /// One step of closing: a commit of what is left, or the final write and close.
+    private func finishStore(_ store: any QueueStore) {
+        takeStoreRequests()
+        // A running commit calls back here when it ends.
+        guard committer.inFlight == nil else { return }
         if let batch = committer.nextBatch() {
-            store.commit(batch.changes).hop(to: eventLoop).assumeIsolated().whenComplete { [self] result in
-                if commitEnded(result) { committer = GroupCommit() }  // no retries at shutdown
-                flush()
-                closeStore(then: done)
+            return runCommit(batch, in: store) { [self] failed in
+                if failed { committer = GroupCommit() }  // no retries at shutdown
+                finishStore(store)
             }
-            return
         }
         var final = eventLoop.makeSucceededVoidFuture()
         if configuration.queuePersistence == .atShutdown {
@@ -281,8 +281,10 @@ final class JobServerCore {
             logger.notice("storing the queue at shutdown", metadata: ["jobs": "\(jobs.count)"])
             final = store.commit(jobs.map { .add($0) })
         }
-        final.flatMap { store.close() }.hop(to: eventLoop).assumeIsolated().whenComplete { [logger] result in
+        final.flatMap { store.close() }.hop(to: eventLoop).assumeIsolated().whenComplete { [self] result in
             if case .failure(let error) = result { logger.error("closing the queue store failed", metadata: ["error": "\(error)"]) }
+            guard case .closing(let done) = storeState else { return }
+            storeState = .closed
             done()
         }
     }

@@ -3,20 +3,20 @@ import GearmanProtocol
 extension Scheduler {
     /// The queue-store changes made since the last call, each with the job it acknowledges.
     public mutating func takeStoreRequests() -> [(change: QueueChange, acknowledging: String?)] {
-        guard !storeRequests.isEmpty else { return [] }
-        defer { storeRequests.removeAll(keepingCapacity: true) }
-        return storeRequests
+        var taken: [(change: QueueChange, acknowledging: String?)] = []
+        swap(&taken, &storeRequests)
+        return taken
     }
 
     /// The store committed these jobs: their clients get JOB_CREATED and the jobs are queued.
     public mutating func committed(_ handles: [String]) -> [SchedulerAction] {
         var actions: [SchedulerAction] = []
         for handle in handles {
-            guard let waiting = jobs[handle]?.awaitingCommit else { continue }
-            jobs[handle]!.awaitingCommit = nil
-            functions[jobs[handle]!.function]?.committing -= 1
+            guard var job = jobs[handle], let waiting = job.awaitingCommit else { continue }
+            job.awaitingCommit = nil
+            jobs[handle] = job
             actions += waiting.map { .send(Packet(.response, .jobCreated, handle), to: $0) }
-            actions += enqueue(handle)
+            actions += enqueue(job) { $0.committing -= 1 }
         }
         return actions
     }
@@ -44,10 +44,10 @@ extension Scheduler {
             nextSequence += 1
             job.isStored = stillStored
             if entry.whenToRun > 0, entry.whenToRun * 1000 > clock.now { job.runAt = entry.whenToRun * 1000 }
-            if functions[entry.function] == nil { functions[entry.function] = FunctionQueue() }
-            if !entry.unique.isEmpty { functions[entry.function]!.jobsByUnique[entry.unique] = handle }
             jobs[handle] = job
-            _ = enqueue(handle)
+            _ = enqueue(job) { queue in
+                if !entry.unique.isEmpty { queue.jobsByUnique[entry.unique] = handle }
+            }
         }
     }
 
@@ -66,11 +66,13 @@ extension Scheduler {
     /// such a key with every background job anyway).
     static func generatedUniqueKey() -> String {
         var generator = SystemRandomNumberGenerator()
-        let digits = (0..<32).map { _ in String(generator.next(upperBound: 16 as UInt8), radix: 16) }.joined()
-        let parts = [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { range in
-            String(digits[digits.index(digits.startIndex, offsetBy: range.lowerBound)..<digits.index(digits.startIndex, offsetBy: range.upperBound)])
+        var key = ""
+        for index in 0..<16 {
+            if [4, 6, 8, 10].contains(index) { key += "-" }
+            let byte: UInt8 = generator.next()
+            key += String(byte >> 4, radix: 16) + String(byte & 0xf, radix: 16)
         }
-        return parts.joined(separator: "-")
+        return key
     }
 }
 

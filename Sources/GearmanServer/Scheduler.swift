@@ -130,20 +130,12 @@ public struct Scheduler {
             storeRequests.append((.add(job.stored), acknowledging: handle))
             return []
         }
-        let runAt = job.runAt
         jobs[handle] = job
-        // One lookup of the function for everything a new job changes in it.
-        withFunction(function) { queue in
+        let created = SchedulerAction.send(Packet(.response, .jobCreated, handle), to: client)
+        return [created] + enqueue(job) { queue in
             queue.submitted += 1
             if !unique.isEmpty { queue.jobsByUnique[unique] = handle }
-            if runAt == nil { queue.append(handle, priority: submission.priority) } else { queue.scheduled += 1 }
         }
-        let created = SchedulerAction.send(Packet(.response, .jobCreated, handle), to: client)
-        if let runAt {
-            addDeadline(at: runAt, .epochJob(handle: handle))
-            return [created]
-        }
-        return [created] + wakeOneSleeper(for: function)
     }
 
     /// Runs `body` on the queue of `function`, made if missing, in place.
@@ -151,15 +143,18 @@ public struct Scheduler {
         body(&functions[function, default: FunctionQueue()])
     }
 
-    /// Puts a job that is known but not queued yet into its queue (or waits for its epoch time).
-    mutating func enqueue(_ handle: String) -> [SchedulerAction] {
-        guard let job = jobs[handle] else { return [] }
+    /// Puts a job into its function's queue (or holds it for its epoch time) and wakes a
+    /// worker; `update` makes the caller's own changes to the function's queue in the same
+    /// access (this is the path of every new job).
+    mutating func enqueue(_ job: Job, updating update: (inout FunctionQueue) -> Void = { _ in }) -> [SchedulerAction] {
+        withFunction(job.function) { queue in
+            update(&queue)
+            if job.runAt == nil { queue.append(job.handle, priority: job.priority) } else { queue.scheduled += 1 }
+        }
         if let runAt = job.runAt {
-            functions[job.function]!.scheduled += 1
-            addDeadline(at: runAt, .epochJob(handle: handle))
+            addDeadline(at: runAt, .epochJob(handle: job.handle))
             return []
         }
-        functions[job.function]!.append(handle, priority: job.priority)
         return wakeOneSleeper(for: job.function)
     }
 
