@@ -2,10 +2,16 @@ import GearmanKit
 
 /// The classic `gearman` command line, read with the C tool's getopt string.
 public struct ClassicOptions: Equatable, Sendable {
-    /// The C tool's option string, kept letter for letter.
-    public static let optionString = "bc:f:h:HILnNp:Pst:u:vwi:dS"
+    /// The C tool's option string, kept letter for letter, and `j:` for `-j`.
+    public static let optionString = "bc:f:h:HILnNp:Pst:u:vwi:dSj:"
     /// Long options the C tool does not have (opt-in; without them nothing changes).
-    public static let longOptions: [(name: String, takesValue: Bool)] = [("id", true), ("job-timeout", true)]
+    public static let longOptions: [(name: String, takesValue: Bool)] = [
+        ("id", true), ("job-timeout", true), ("concurrency", true), ("shutdown-timeout", true),
+        ("exceptions", false), ("window", true), ("json", false),
+    ]
+    /// The most `-j` slots, and the largest `--window`.
+    public static let maximumConcurrency = 1024
+    public static let maximumWindow = 100_000
 
     public var functions: [String] = []
     /// Every `-h` value, in order; each may be a `host[:port],...` list.
@@ -32,6 +38,16 @@ public struct ClassicOptions: Equatable, Sendable {
     public var workerID: String?
     /// `--job-timeout`: a worker's command still running after this many seconds is stopped and its job fails.
     public var jobTimeoutSeconds: Double?
+    /// `-j`/`--concurrency`: jobs a worker runs at once, each with its own connection.
+    public var concurrency = 1
+    /// `--shutdown-timeout`: after SIGTERM or SIGINT, how long running jobs may still take.
+    public var shutdownTimeoutSeconds = 30.0
+    /// `--exceptions`: a failing command's job ends with WORK_EXCEPTION instead of WORK_FAIL.
+    public var sendsExceptions = false
+    /// `--window`: with -n/-N, how many lines' jobs are in flight at once.
+    public var window = 100
+    /// `--json`: one JSON object per job on stdout instead of the C tool's output.
+    public var json = false
     /// Client mode: one job per operand. Worker mode: the command and its arguments.
     public var operands: [String] = []
 
@@ -67,8 +83,15 @@ public struct ClassicOptions: Equatable, Sendable {
         if options.jobTimeoutSeconds != nil && !(options.worker && !options.operands.isEmpty) {
             throw UsageError(message: "--job-timeout applies to a worker that runs a command (-w ... -- COMMAND)", partial: options)
         }
-        if options.workerID != nil && !options.worker {
-            throw UsageError(message: "--id applies to worker mode (-w)", partial: options)
+        let given = Set(result.options.compactMap(\.long) + result.options.compactMap { $0.letter == "j" ? "concurrency" : nil })
+        for name in ["id", "concurrency", "shutdown-timeout", "exceptions"] where given.contains(name) && !options.worker {
+            throw UsageError(message: "--\(name) applies to worker mode (-w)", partial: options)
+        }
+        for name in ["window", "json"] where given.contains(name) && options.worker {
+            throw UsageError(message: "--\(name) applies to client mode (without -w)", partial: options)
+        }
+        if options.sendsExceptions && options.operands.isEmpty {
+            throw UsageError(message: "--exceptions applies to a worker that runs a command (-w ... -- COMMAND)", partial: options)
         }
         return options
     }
@@ -109,6 +132,7 @@ public struct ClassicOptions: Equatable, Sendable {
             }
             unique = value
         case "w": worker = true
+        case "j": concurrency = try Self.concurrency(value, shown: "-j")
         case "H": help = true
         case "v": verbose = true
         case "S": useTLS = true
@@ -128,8 +152,28 @@ public struct ClassicOptions: Equatable, Sendable {
                 throw InvalidOptionValue("invalid timeout '\(value)' for --job-timeout (seconds, more than 0)")
             }
             jobTimeoutSeconds = seconds
+        case "concurrency": concurrency = try Self.concurrency(value, shown: "--concurrency")
+        case "shutdown-timeout":
+            guard let seconds = Double(value), seconds >= 0, seconds.isFinite else {
+                throw InvalidOptionValue("invalid timeout '\(value)' for --shutdown-timeout (seconds, 0 or more)")
+            }
+            shutdownTimeoutSeconds = seconds
+        case "exceptions": sendsExceptions = true
+        case "window":
+            guard let size = Int(value), (1...Self.maximumWindow).contains(size) else {
+                throw InvalidOptionValue("invalid window '\(value)' for --window (1 to \(Self.maximumWindow) jobs)")
+            }
+            window = size
+        case "json": json = true
         default: throw InvalidOptionValue("unrecognized option '--\(name)'")
         }
+    }
+
+    private static func concurrency(_ value: String, shown: String) throws(InvalidOptionValue) -> Int {
+        guard let slots = Int(value), (1...maximumConcurrency).contains(slots) else {
+            throw InvalidOptionValue("invalid job count '\(value)' for \(shown) (1 to \(maximumConcurrency) jobs at once)")
+        }
+        return slots
     }
 
     /// The job servers to use: `-h`/`-p` when given, else `GEARMAN_SERVER`, else

@@ -54,18 +54,29 @@ public final class Client {
         workload: UnsafeRawBufferPointer,
         onEvent: (_ function: String, _ event: TaskEvent) -> Void
     ) throws(GearmanError) {
+        // libgearman sends the task added last first; the C tool adds them in order.
+        try run(requests.reversed().map { ($0, workload) }) { _, function, event in onEvent(function, event) }
+    }
+
+    /// Submits every job at once, pipelined on the connection in the order of `jobs`, and
+    /// waits as `run(_:workload:onEvent:)` does; `onEvent` also gets the job's index in `jobs`.
+    public func run(
+        _ jobs: [(request: JobRequest, workload: UnsafeRawBufferPointer)],
+        onEvent: (_ index: Int, _ function: String, _ event: TaskEvent) -> Void
+    ) throws(GearmanError) {
         var settled = 0
-        let background = requests.first?.background ?? false
         try withoutActuallyEscaping(onEvent) { (handler) throws(GearmanError) in
-            let sink = EventSink { function, event in
-                if event.settles(background: background) { settled += 1 }
-                handler(function, event)
+            let sink = EventSink { index, function, event in
+                if event.settles(background: jobs[index].request.background) { settled += 1 }
+                handler(index, function, event)
             }
-            let context = Unmanaged.passUnretained(sink).toOpaque()
-            defer { withExtendedLifetime(sink) {} }
-            for request in requests {
+            let contexts = jobs.indices.map { TaskContext(sink: sink, index: $0) }
+            defer { withExtendedLifetime(contexts) {} }
+            // libgearman sends the task added last first.
+            for (index, job) in jobs.enumerated().reversed() {
                 var ret = GEARMAN_SUCCESS
-                let task = add(request, context: context, workload: workload, ret: &ret)
+                let context = Unmanaged.passUnretained(contexts[index]).toOpaque()
+                let task = add(job.request, context: context, workload: job.workload, ret: &ret)
                 if task == nil || ret != GEARMAN_SUCCESS {
                     gearman_client_task_free_all(client)
                     throw lastError(ret)
@@ -75,7 +86,7 @@ public final class Client {
             // With several servers, libgearman stops at the first dead connection while jobs
             // sent to a live one are still pending; running again lets them finish.
             var retries = 0
-            while ret != GEARMAN_SUCCESS, settled < requests.count, retries < 8,
+            while ret != GEARMAN_SUCCESS, settled < jobs.count, retries < 8,
                   GearmanError.kind(of: ret) == .couldNotConnect {
                 retries += 1
                 ret = gearman_client_run_tasks(client)
@@ -83,7 +94,7 @@ public final class Client {
             if ret != GEARMAN_SUCCESS {
                 let error = lastError(ret)
                 gearman_client_task_free_all(client)
-                if settled < requests.count { throw error }
+                if settled < jobs.count { throw error }
             }
         }
     }
@@ -116,15 +127,25 @@ public final class Client {
 
     private enum EventKind { case created, data, warning, status, complete, exception, failed }
 
-    /// Holds the caller's handler while `run` waits; tasks point at it through their context.
+    /// Holds the caller's handler while `run` waits.
     private final class EventSink {
-        let handler: (String, TaskEvent) -> Void
-        init(_ handler: @escaping (String, TaskEvent) -> Void) { self.handler = handler }
+        let handler: (Int, String, TaskEvent) -> Void
+        init(_ handler: @escaping (Int, String, TaskEvent) -> Void) { self.handler = handler }
+    }
+
+    /// What a task's context points at: the handler and the job's index.
+    private final class TaskContext {
+        let sink: EventSink
+        let index: Int
+        init(sink: EventSink, index: Int) {
+            self.sink = sink
+            self.index = index
+        }
     }
 
     private static func deliver(task: UnsafeMutablePointer<gearman_task_st>?, kind: EventKind) -> gearman_return_t {
         guard let task, let context = gearman_task_context(task) else { return GEARMAN_SUCCESS }
-        let sink = Unmanaged<EventSink>.fromOpaque(context).takeUnretainedValue()
+        let taskContext = Unmanaged<TaskContext>.fromOpaque(context).takeUnretainedValue()
         let function = gearman_task_function_name(task).map { String(cString: $0) } ?? ""
         let payload = UnsafeRawBufferPointer(start: gearman_task_data(task), count: gearman_task_data_size(task))
         let event: TaskEvent
@@ -139,7 +160,7 @@ public final class Client {
         case .exception: event = .exception(payload)
         case .failed: event = .failed
         }
-        sink.handler(function, event)
+        taskContext.sink.handler(taskContext.index, function, event)
         return GEARMAN_SUCCESS
     }
 }

@@ -47,4 +47,8 @@ public enum JobOutcome {
     case complete([UInt8])
     /// WORK_FAIL.
     case fail
+    /// WORK_EXCEPTION with this text (must not be empty); the job ends failed.
+    case exception([UInt8])
+    /// No answer: the worker drops its connection, so the server hands the job to another worker.
+    case release
 }

@@ -20,7 +20,7 @@ public enum TaskEvent {
 
 extension TaskEvent {
     /// Whether this event is the last one a job of that kind waits for.
-    func settles(background: Bool) -> Bool {
+    public func settles(background: Bool) -> Bool {
         switch self {
         case .created: return background
         case .complete, .exception, .failed: return !background

@@ -1,7 +1,8 @@
 import CGearman
 import Glibc
 
-/// A Gearman worker over libgearman: registers functions and runs their jobs one at a time.
+/// A Gearman worker over libgearman: registers functions and runs their jobs one at a time
+/// (several at once take one `Worker` each, on threads of their own).
 public final class Worker {
     /// Runs one job and says how it ended.
     public typealias Handler = (borrowing Job) -> JobOutcome
@@ -83,6 +84,18 @@ public final class Worker {
         case .fail:
             box.lastJobFailed = true
             ret?.pointee = GEARMAN_WORK_FAIL
+            resultSize?.pointee = 0
+            return nil
+        case .exception(let text):
+            // Sending it finishes the job; libgearman then sends no WORK_COMPLETE.
+            let sent = text.withUnsafeBytes { gearman_job_send_exception(job, $0.baseAddress, $0.count) }
+            ret?.pointee = sent == GEARMAN_SUCCESS ? GEARMAN_SUCCESS : GEARMAN_LOST_CONNECTION
+            resultSize?.pointee = 0
+            return nil
+        case .release:
+            // libgearman resets its connections after a lost connection, and the server
+            // queues the unanswered job again.
+            ret?.pointee = GEARMAN_LOST_CONNECTION
             resultSize?.pointee = 0
             return nil
         case .complete(let result):

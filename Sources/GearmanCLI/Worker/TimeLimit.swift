@@ -11,22 +11,22 @@ struct TimeLimit {
 
     init(group: pid_t, seconds: Double) {
         self.group = group
-        deadline = Self.now() + seconds
+        deadline = MonotonicClock.now() + seconds
     }
 
     /// How long poll(2) may wait before the next step is due (-1: no step left).
     func millisecondsToNextStep() -> Int32 {
         if killed { return -1 }
-        return Int32(clamping: Int(max(0, (deadline - Self.now()) * 1000).rounded(.up)))
+        return Int32(clamping: Int(max(0, (deadline - MonotonicClock.now()) * 1000).rounded(.up)))
     }
 
     /// The deadline passed: SIGTERM first, SIGKILL when the grace period passed too.
     mutating func step() {
-        guard Self.now() >= deadline else { return }
+        guard MonotonicClock.now() >= deadline else { return }
         if !expired {
             expired = true
             kill(-group, SIGTERM)
-            deadline = Self.now() + ShellCommand.killGraceSeconds
+            deadline = MonotonicClock.now() + ShellCommand.killGraceSeconds
         } else {
             killGroup()
             killed = true
@@ -35,11 +35,5 @@ struct TimeLimit {
 
     func killGroup() {
         kill(-group, SIGKILL)
-    }
-
-    private static func now() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 }

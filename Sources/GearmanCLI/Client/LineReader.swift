@@ -11,6 +11,13 @@ struct LineReader {
 
     init(fd: Int32) { self.fd = fd }
 
+    /// Whether `next()` would return at once: a line is buffered, the input ended, or more is readable.
+    var hasLineWithoutWaiting: Bool {
+        if readyIndex < ready.count || atEnd { return true }
+        var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return poll(&entry, 1, 0) > 0
+    }
+
     /// The next line with its newline (the last may lack one), or nil at the end.
     mutating func next() -> [UInt8]? {
         while readyIndex == ready.count {
