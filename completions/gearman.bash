@@ -27,8 +27,14 @@ _gearman_flags() {
 -u	unique key for every job
 -v	print "Task created" for each job
 -w	run in worker mode
+-j	worker: run up to N jobs at once
 --id	worker: the client id admin workers shows
 --job-timeout	worker: stop a command still running after SECONDS
+--concurrency	worker: run up to N jobs at once
+--shutdown-timeout	worker: on SIGTERM, let running jobs finish for SECONDS
+--exceptions	worker: end a failing job with WORK_EXCEPTION
+--window	client: with -n/-N, jobs in flight at once
+--json	client: one JSON object per job
 EOF
 }
 
@@ -179,8 +185,8 @@ _gearman() {
         fi
         if ((ended == 0 && command_index < 0)); then
             case $w in
-                --id | --job-timeout) want_value=long; continue ;;
-                --id=* | --job-timeout=*) continue ;;
+                --id | --job-timeout | --concurrency | --shutdown-timeout | --window) want_value=long; continue ;;
+                --id=* | --job-timeout=* | --concurrency=* | --shutdown-timeout=* | --window=*) continue ;;
             esac
         fi
         if ((ended == 0 && command_index < 0)) && [[ $w == -?* ]]; then
@@ -188,7 +194,7 @@ _gearman() {
                 ch=${w:j:1}
                 case $ch in
                     w) worker=1 ;;
-                    [cfhptui])
+                    [cfhptuij])
                         ((j == ${#w} - 1)) && want_value=$ch
                         break
                         ;;

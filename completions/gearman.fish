@@ -24,17 +24,17 @@ function __gearman_scan
                 set ended 1
                 continue
             end
-            if contains -- $tok --id --job-timeout
+            if contains -- $tok --id --job-timeout --concurrency --shutdown-timeout --window
                 set want 1
                 continue
             end
-            if string match -qr -- '^--(id|job-timeout)=' $tok
+            if string match -qr -- '^--(id|job-timeout|concurrency|shutdown-timeout|window)=' $tok
                 continue
             end
             if string match -qr -- '^-.' $tok
                 # A cluster such as -bw, or an option with its value: -fwc.
-                string match -qr -- '^-[^cfhptui]*w' $tok; and set worker 1
-                string match -qr -- '^-[^cfhptui]*[cfhptui]$' $tok; and set want 1
+                string match -qr -- '^-[^cfhptuij]*w' $tok; and set worker 1
+                string match -qr -- '^-[^cfhptuij]*[cfhptuij]$' $tok; and set want 1
                 continue
             end
         end
@@ -152,6 +152,11 @@ complete -c gearman -n $opt -s u -x -d 'Client: unique key for every job'
 complete -c gearman -n $opt -s w -d 'Run in worker mode'
 complete -c gearman -n $opt -l id -x -d 'Worker: the client id admin workers shows'
 complete -c gearman -n $opt -l job-timeout -x -d 'Worker: stop a command still running after SECONDS'
+complete -c gearman -n $opt -s j -l concurrency -x -d 'Worker: run up to N jobs at once'
+complete -c gearman -n $opt -l shutdown-timeout -x -d 'Worker: on SIGTERM, let running jobs finish for SECONDS'
+complete -c gearman -n $opt -l exceptions -d 'Worker: end a failing job with WORK_EXCEPTION'
+complete -c gearman -n $opt -l window -x -d 'Client: with -n/-N, jobs in flight at once'
+complete -c gearman -n $opt -l json -d 'Client: one JSON object per job'
 complete -c gearman -n $opt -s c -x -d 'Worker: exit after COUNT jobs (0 = never)'
 
 complete -c gearman -n '__gearman_state command' -a '(__gearman_complete_command)'

@@ -83,12 +83,13 @@ public struct ClassicOptions: Equatable, Sendable {
         if options.jobTimeoutSeconds != nil && !(options.worker && !options.operands.isEmpty) {
             throw UsageError(message: "--job-timeout applies to a worker that runs a command (-w ... -- COMMAND)", partial: options)
         }
-        let given = Set(result.options.compactMap(\.long) + result.options.compactMap { $0.letter == "j" ? "concurrency" : nil })
-        for name in ["id", "concurrency", "shutdown-timeout", "exceptions"] where given.contains(name) && !options.worker {
-            throw UsageError(message: "--\(name) applies to worker mode (-w)", partial: options)
+        // As typed: "-j" or "--concurrency".
+        let given = result.options.map { $0.long.map { "--\($0)" } ?? "-\($0.letter)" }
+        for name in ["--id", "-j", "--concurrency", "--shutdown-timeout", "--exceptions"] where given.contains(name) && !options.worker {
+            throw UsageError(message: "\(name) applies to worker mode (-w)", partial: options)
         }
-        for name in ["window", "json"] where given.contains(name) && options.worker {
-            throw UsageError(message: "--\(name) applies to client mode (without -w)", partial: options)
+        for name in ["--window", "--json"] where given.contains(name) && options.worker {
+            throw UsageError(message: "\(name) applies to client mode (without -w)", partial: options)
         }
         if options.sendsExceptions && options.operands.isEmpty {
             throw UsageError(message: "--exceptions applies to a worker that runs a command (-w ... -- COMMAND)", partial: options)

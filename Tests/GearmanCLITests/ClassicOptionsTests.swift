@@ -15,7 +15,7 @@ final class ClassicOptionsTests: XCTestCase {
             (["-w", "-f", "t", "--job-timeout", "5"], "--job-timeout applies to a worker that runs a command (-w ... -- COMMAND)"),
             (["-f", "t", "--id", "x"], "--id applies to worker mode (-w)"),
             (["-w", "-f", "t", "--id", "has space"], "--id must be 1 to 64 bytes without spaces"),
-            (["-w", "-f", "t", "--concurrency", "2"], "unrecognized option '--concurrency'"),
+            (["-w", "-f", "t", "--parallel", "2"], "unrecognized option '--parallel'"),
         ]
         for (arguments, message) in refused {
             XCTAssertThrowsError(try ClassicOptions.parse(arguments), "\(arguments)") { error in

@@ -4,9 +4,10 @@ import XCTest
 /// Loads the shell completions in completions/ into real shells and asks them
 /// to complete gearman command lines.
 final class CompletionTests: XCTestCase {
-    /// Every flag of the classic getopt string "bc:f:h:HILnNp:Pst:u:vwi:dS".
+    /// Every flag of the classic getopt string "bc:f:h:HILnNp:Pst:u:vwi:dSj:", and the long options.
     static let flags = ["-f", "-h", "-p", "-w", "-b", "-n", "-N", "-s", "-u", "-t",
-                        "-c", "-i", "-d", "-I", "-L", "-P", "-v", "-H", "-S"]
+                        "-c", "-i", "-d", "-I", "-L", "-P", "-v", "-H", "-S", "-j",
+                        "--id", "--job-timeout", "--concurrency", "--shutdown-timeout", "--exceptions", "--window", "--json"]
 
     static var root: String { ShellRunner.repositoryRoot(from: #filePath) }
 
@@ -303,6 +304,7 @@ final class CompletionTests: XCTestCase {
             let letter = flag.dropFirst()
             let found = specs.contains { spec in
                 spec.range(of: "-\(letter)[") != nil || spec.range(of: "-\(letter)+[") != nil
+                    || spec.range(of: "-\(letter)=[") != nil
             }
             XCTAssertTrue(found, "no _arguments spec for \(flag)")
         }

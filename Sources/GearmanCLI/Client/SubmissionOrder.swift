@@ -9,6 +9,7 @@ struct SubmissionOrder<Event> {
     /// Takes job `index`'s event; returns the events that may be printed now, in order.
     mutating func add(_ event: Event, of index: Int, settles: Bool) -> [Event] {
         var ready: [Event] = []
+        if index < head { return [event] }  // its job already settled: nothing waits on it
         if index == head {
             ready.append(event)
         } else {

@@ -69,6 +69,9 @@ struct JobRunner {
         }
         pool.commandEnded(slot: slot)
         if pool.isReleasing { return .release }
+        if let (numerator, denominator) = progress.finish() {
+            sending { () throws(GearmanError) in try job.sendStatus(numerator: numerator, denominator: denominator) }
+        }
         if sendsLines, let last = lines.finish() { send(line: last) }
         let reason: String
         switch termination {

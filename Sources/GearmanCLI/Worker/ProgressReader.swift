@@ -8,6 +8,11 @@ struct ProgressReader {
         lines.feed(bytes).compactMap(Self.parse)
     }
 
+    /// The last line, if the command ended without a newline after it.
+    mutating func finish() -> (numerator: UInt32, denominator: UInt32)? {
+        lines.finish().flatMap(Self.parse)
+    }
+
     /// "3/10", with spaces or a carriage return around it allowed.
     static func parse(_ line: [UInt8]) -> (numerator: UInt32, denominator: UInt32)? {
         let text = String(decoding: line, as: UTF8.self).trimmingWhitespace
