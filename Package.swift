@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 let package = Package(
@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .executable(name: "gearman", targets: ["gearman"]),
         .executable(name: "gearman-server", targets: ["gearman-server"]),
+        .executable(name: "gearman-bench", targets: ["gearman-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -59,6 +60,17 @@ let package = Package(
                 .linkedLibrary("_FoundationCollections"), .linkedLibrary("_FoundationCShims"),
             ]
         ),
+        // The load generator that `gearman bench` runs: clients and workers on SwiftNIO.
+        .target(name: "GearmanBench", dependencies: [
+            "GearmanCLI", "GearmanProtocol",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
+        .executableTarget(
+            name: "gearman-bench",
+            dependencies: ["GearmanBench"],
+            linkerSettings: [.unsafeFlags(["-static-stdlib", "-Xlinker", "-no-pie"])]
+        ),
         .executableTarget(
             name: "gearman",
             dependencies: ["GearmanCLI"],
@@ -67,6 +79,10 @@ let package = Package(
         .testTarget(name: "GearmanKitTests", dependencies: ["GearmanKit"]),
         .testTarget(name: "GearmanCLITests", dependencies: ["GearmanCLI"]),
         .testTarget(name: "GearmanServerCLITests", dependencies: ["GearmanServerCLI"]),
+        .testTarget(name: "GearmanBenchTests", dependencies: [
+            "GearmanBench", "GearmanCLI", "GearmanProtocol", .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+        ]),
         .testTarget(name: "GearmanSQLiteTests", dependencies: [
             "GearmanSQLite", "GearmanServer",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -86,3 +102,21 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// Micro-benchmarks of the codec and the scheduler's hot paths (ordo-one/benchmark), only when
+// asked for, so that the normal build and CI do not build the benchmark framework:
+// `GEARMAN_BENCHMARKS=1 swift package benchmark`.
+if Context.environment["GEARMAN_BENCHMARKS"] != nil {
+    package.dependencies.append(
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]))
+    let benchmark = Target.Dependency.product(name: "Benchmark", package: "benchmark")
+    let nioCore = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
+    package.targets += [
+        .executableTarget(name: "ProtocolBenchmarks", dependencies: [benchmark, "GearmanProtocol", nioCore],
+                          path: "Benchmarks/ProtocolBenchmarks",
+                          plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+        .executableTarget(name: "SchedulerBenchmarks", dependencies: [benchmark, "GearmanServer", "GearmanProtocol", nioCore],
+                          path: "Benchmarks/SchedulerBenchmarks",
+                          plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+    ]
+}

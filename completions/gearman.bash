@@ -137,7 +137,7 @@ _gearman() {
 
     # The subcommand word, offered only in first position.
     if ((cword == 1)) && [[ $cur != -* ]]; then
-        COMPREPLY=($(compgen -W 'admin server status top' -- "$cur"))
+        COMPREPLY=($(compgen -W 'admin bench server status top' -- "$cur"))
         [[ ${#COMPREPLY[@]} -gt 0 || -z $cur ]] && return 0
     fi
     if ((cword > 1)) && [[ ${words[1]} == server ]]; then
@@ -158,6 +158,27 @@ _gearman() {
             -h | --host) _gearman_hosts "$cur" ;;
             -p | --port | -u | --unique | -f | --function) ;;
             *) [[ $cur == -* ]] && COMPREPLY=($(compgen -W '--host --port --unique --function --json --help' -- "$cur")) ;;
+        esac
+        return 0
+    fi
+    if ((cword > 1)) && [[ ${words[1]} == bench ]]; then
+        case ${words[cword - 1]} in
+            -h | --host) _gearman_hosts "$cur" ;;
+            --unique) COMPREPLY=($(compgen -W 'none distinct' -- "$cur")) ;;
+            -p | --port | -c | --connections | -d | --depth | -w | --workers | --worker-depth | -n | --jobs | \
+                --seconds | --payload | --functions | --threads) ;;
+            *)
+                if [[ $cur == -* ]]; then
+                    COMPREPLY=($(compgen -W '--host --port --connections --depth --workers --worker-depth --jobs --seconds --payload --unique --functions --threads --json --allow-remote --help' -- "$cur"))
+                    return 0
+                fi
+                # The scenario, once.
+                local k
+                for ((k = 2; k < cword; k++)); do
+                    case ${words[k]} in submit | drain | e2e | rtt) return 0 ;; esac
+                done
+                COMPREPLY=($(compgen -W 'submit drain e2e rtt' -- "$cur"))
+                ;;
         esac
         return 0
     fi

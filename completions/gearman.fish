@@ -59,6 +59,7 @@ end
 #   admin    - after the "admin" subcommand
 #   top      - after the "top" subcommand
 #   status   - after the "status" subcommand
+#   bench    - after the "bench" subcommand
 #   command  - the worker's command or its arguments (in worker mode, or after --)
 #   options  - anywhere else
 # With arguments, succeeds when the state is one of them.
@@ -76,6 +77,8 @@ function __gearman_state
         set state top
     else if test "$tokens[1]" = status
         set state status
+    else if test "$tokens[1]" = bench
+        set state bench
     else
         set -l scan (__gearman_scan $tokens)
         switch "$scan"
@@ -130,6 +133,7 @@ complete -c gearman -n '__gearman_state first' -a server -d 'Run a Gearman job s
 complete -c gearman -n '__gearman_state first' -a admin -d 'Query and steer job servers'
 complete -c gearman -n '__gearman_state first' -a top -d 'Live view of job servers'
 complete -c gearman -n '__gearman_state first' -a status -d 'Status of jobs by handle or unique key'
+complete -c gearman -n '__gearman_state first' -a bench -d 'Load generator for job servers'
 
 set -l opt "__gearman_state first options"
 complete -c gearman -n $opt -s f -x -d 'Function name (repeatable)'
@@ -232,3 +236,24 @@ complete -c gearman -n '__gearman_state status' -l unique -s u -x -d 'Ask about 
 complete -c gearman -n '__gearman_state status' -l function -s f -x -d 'Accepted with --unique'
 complete -c gearman -n '__gearman_state status' -l json -d 'One JSON object per job'
 complete -c gearman -n '__gearman_state status' -l help -d 'Print the options and exit'
+
+# gearman bench.
+complete -c gearman -n '__gearman_state bench; and not __fish_seen_subcommand_from submit drain e2e rtt' -a submit -d 'Background submissions'
+complete -c gearman -n '__gearman_state bench; and not __fish_seen_subcommand_from submit drain e2e rtt' -a drain -d 'Workers drain a queue'
+complete -c gearman -n '__gearman_state bench; and not __fish_seen_subcommand_from submit drain e2e rtt' -a e2e -d 'Submitters and workers at once'
+complete -c gearman -n '__gearman_state bench; and not __fish_seen_subcommand_from submit drain e2e rtt' -a rtt -d 'Foreground round trips, latency'
+complete -c gearman -n '__gearman_state bench' -l host -s h -x -a '(__gearman_complete_hosts)' -d 'Job server host (loopback unless --allow-remote)'
+complete -c gearman -n '__gearman_state bench' -l port -s p -x -d 'Job server port (default 4730)'
+complete -c gearman -n '__gearman_state bench' -l connections -s c -x -d 'Submitting connections'
+complete -c gearman -n '__gearman_state bench' -l depth -s d -x -d 'Jobs in flight per submitting connection'
+complete -c gearman -n '__gearman_state bench' -l workers -s w -x -d 'Worker connections'
+complete -c gearman -n '__gearman_state bench' -l worker-depth -x -d 'Grabs outstanding per worker'
+complete -c gearman -n '__gearman_state bench' -l jobs -s n -x -d 'Stop after N jobs'
+complete -c gearman -n '__gearman_state bench' -l seconds -x -d 'Stop after S seconds'
+complete -c gearman -n '__gearman_state bench' -l payload -x -d 'Workload size in bytes'
+complete -c gearman -n '__gearman_state bench' -l unique -x -a 'distinct none' -d 'Unique keys'
+complete -c gearman -n '__gearman_state bench' -l functions -x -d 'Spread jobs over N functions'
+complete -c gearman -n '__gearman_state bench' -l threads -x -d 'Event loop threads'
+complete -c gearman -n '__gearman_state bench' -l json -d 'One JSON object instead of the table'
+complete -c gearman -n '__gearman_state bench' -l allow-remote -d 'Allow a server on another machine'
+complete -c gearman -n '__gearman_state bench' -l help -d 'Print the options and exit'

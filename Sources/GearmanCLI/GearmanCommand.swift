@@ -6,7 +6,8 @@ public enum GearmanCommand {
     /// The subcommand a first argument names, if any; classic mode handles everything else.
     static func subcommand(named word: String) -> (([String]) -> Int32)? {
         switch word {
-        case "server": return ServerLauncher.run
+        case "server": return SiblingExecutable(name: "gearman-server", subcommand: "server").run
+        case "bench": return SiblingExecutable(name: "gearman-bench", subcommand: "bench").run
         case "admin": return AdminTool.run
         case "top": return TopTool.run
         case "status": return StatusTool.run

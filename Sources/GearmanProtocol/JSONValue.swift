@@ -2,6 +2,8 @@
 public indirect enum JSONValue: Equatable, Sendable {
     case string(String)
     case number(Int)
+    /// A fraction, in the shortest form that reads back as the same value (null if not finite).
+    case decimal(Double)
     case bool(Bool)
     case null
     case array([JSONValue])
@@ -15,6 +17,7 @@ public indirect enum JSONValue: Equatable, Sendable {
         switch self {
         case .string(let value): return Self.quoted(value)
         case .number(let value): return String(value)
+        case .decimal(let value): return value.isFinite ? String(value) : "null"
         case .bool(let value): return value ? "true" : "false"
         case .null: return "null"
         case .array(let values): return "[" + values.map(\.text).joined(separator: ",") + "]"

@@ -92,7 +92,7 @@ final class CompletionTests: XCTestCase {
     }
 
     func testBashOffersServerOnlyInFirstPosition() throws {
-        XCTAssertEqual(try Self.bashComplete("gearman "), ["admin", "server", "status", "top"])
+        XCTAssertEqual(try Self.bashComplete("gearman "), ["admin", "bench", "server", "status", "top"])
         XCTAssertEqual(try Self.bashComplete("gearman ser"), ["server"])
         XCTAssertFalse(try Self.bashComplete("gearman -b ").contains("server"))
         XCTAssertFalse(try Self.bashComplete("gearman -w -f x ser").contains("server"))
@@ -109,8 +109,8 @@ final class CompletionTests: XCTestCase {
         XCTAssertEqual(try Self.bashComplete("gearman server -q "), ["builtin", "libsqlite3"])
     }
 
-    func testBashOffersEveryAdminAndTopOption() throws {
-        for subcommand in ["admin", "top", "status"] {
+    func testBashOffersEverySubcommandOption() throws {
+        for subcommand in ["admin", "top", "status", "bench"] {
             let offered = try Self.bashComplete("gearman \(subcommand) --")
             let expected = try Self.serverOptions(subcommand)
             XCTAssertGreaterThan(expected.count, 5)
@@ -118,6 +118,14 @@ final class CompletionTests: XCTestCase {
                 XCTAssertTrue(offered.contains(option), "bash does not offer \(option) for \(subcommand): \(offered)")
             }
         }
+    }
+
+    func testBashCompletesBenchScenariosAndValues() throws {
+        XCTAssertEqual(try Self.bashComplete("gearman bench "), ["submit", "drain", "e2e", "rtt"])
+        XCTAssertEqual(try Self.bashComplete("gearman bench -n 5 e"), ["e2e"])
+        XCTAssertEqual(try Self.bashComplete("gearman bench rtt "), [], "one scenario only")
+        XCTAssertEqual(try Self.bashComplete("gearman bench --unique "), ["none", "distinct"])
+        XCTAssertEqual(try Self.bashComplete("gearman bench -c "), [])
     }
 
     func testBashCompletesWorkerCommand() throws {
@@ -227,7 +235,7 @@ final class CompletionTests: XCTestCase {
     }
 
     func testFishOffersServerOnlyInFirstPosition() throws {
-        XCTAssertEqual(try Self.fishComplete("gearman "), ["admin", "server", "status", "top"])
+        XCTAssertEqual(try Self.fishComplete("gearman "), ["admin", "bench", "server", "status", "top"])
         XCTAssertEqual(try Self.fishComplete("gearman se"), ["server"])
         XCTAssertFalse(try Self.fishComplete("gearman -b ").contains("server"))
     }
@@ -240,13 +248,19 @@ final class CompletionTests: XCTestCase {
         XCTAssertTrue(try Self.fishComplete("gearman server --verbose ").contains("DEBUG"))
     }
 
-    func testFishOffersEveryAdminAndTopOption() throws {
-        for subcommand in ["admin", "top", "status"] {
+    func testFishOffersEverySubcommandOption() throws {
+        for subcommand in ["admin", "top", "status", "bench"] {
             let offered = try Self.fishComplete("gearman \(subcommand) --")
             for option in try Self.serverOptions(subcommand) {
                 XCTAssertTrue(offered.contains(option), "fish does not offer \(option) for \(subcommand): \(offered)")
             }
         }
+    }
+
+    func testFishCompletesBenchScenariosAndValues() throws {
+        XCTAssertEqual(try Self.fishComplete("gearman bench "), ["drain", "e2e", "rtt", "submit"])
+        XCTAssertEqual(try Self.fishComplete("gearman bench rtt "), [], "one scenario only")
+        XCTAssertEqual(try Self.fishComplete("gearman bench --unique "), ["distinct", "none"])
     }
 
     func testFishCompletesWorkerCommand() throws {
@@ -379,7 +393,7 @@ final class CompletionTests: XCTestCase {
     }
 
     func testZshOffersServerOnlyInFirstPosition() throws {
-        XCTAssertEqual(try Self.zshComplete("gearman ").sorted(), ["admin", "server", "status", "top"])
+        XCTAssertEqual(try Self.zshComplete("gearman ").sorted(), ["admin", "bench", "server", "status", "top"])
         XCTAssertFalse(try Self.zshComplete("gearman -b ").contains("server"))
     }
 
@@ -390,13 +404,18 @@ final class CompletionTests: XCTestCase {
         }
     }
 
-    func testZshOffersEveryAdminAndTopOption() throws {
-        for subcommand in ["admin", "top", "status"] {
+    func testZshOffersEverySubcommandOption() throws {
+        for subcommand in ["admin", "top", "status", "bench"] {
             let offered = try Self.zshComplete("gearman \(subcommand) --")
             for option in try Self.serverOptions(subcommand) {
                 XCTAssertTrue(offered.contains(option), "zsh does not offer \(option) for \(subcommand): \(offered)")
             }
         }
+    }
+
+    func testZshCompletesBenchScenariosAndValues() throws {
+        XCTAssertEqual(try Self.zshComplete("gearman bench ").sorted(), ["drain", "e2e", "rtt", "submit"])
+        XCTAssertEqual(try Self.zshComplete("gearman bench --unique=").sorted(), ["distinct", "none"])
     }
 
     func testZshCompletesWorkerCommand() throws {

@@ -126,6 +126,10 @@ final class ManPageTests: XCTestCase {
         try assertSection("TOP", describesOptionsOf: "top")
     }
 
+    func testManDescribesEveryBenchOption() throws {
+        try assertSection("BENCH", describesOptionsOf: "bench")
+    }
+
     func testManListsExitStatuses() throws {
         let text = try Self.renderedPage()
         let all = Self.lines(text)

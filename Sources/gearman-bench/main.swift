@@ -1,0 +1,4 @@
+import GearmanBench
+import Glibc
+
+exit(BenchCommand.run(Array(CommandLine.arguments.dropFirst())))
