@@ -108,7 +108,7 @@ public struct Scheduler {
         }
         let handle = "\(handlePrefix):\(nextHandle)"
         nextHandle += 1
-        var job = Job(handle: handle, function: function, unique: unique, data: submission.data,
+        var job = Job(handle: handle, function: function, unique: unique, data: Self.ownedIfLarge(submission.data),
                       priority: submission.priority, background: submission.background, sequence: nextSequence)
         nextSequence += 1
         if !submission.background {
@@ -211,6 +211,17 @@ public struct Scheduler {
         if !job.unique.isEmpty, functions.values[index].jobsByUnique[job.unique] == handle {
             functions.values[index].jobsByUnique[job.unique] = nil
         }
+    }
+
+    /// A large workload in storage of its own. As a slice it would keep the connection's read
+    /// buffer alive while the job is queued and make NIO copy that buffer when the next read
+    /// lands (64 KiB submissions ran at a third of the speed). Small ones stay slices: a copy
+    /// each costs more than it saves (measured: 5% fewer jobs/s with 100-byte payloads).
+    static func ownedIfLarge(_ bytes: ByteBuffer) -> ByteBuffer {
+        guard bytes.readableBytes >= 1024 else { return bytes }
+        var copy = ByteBufferAllocator().buffer(capacity: bytes.readableBytes)
+        copy.writeImmutableBuffer(bytes)
+        return copy
     }
 
     /// Whether `handle` is one this server handed out (so a late result for it is not an error).
