@@ -37,11 +37,21 @@ final class FixedBugTests: JobServerTestCase {
     }
 
     func testUnrunnableCommandFailsTheJobAndLeavesNoProcess() throws {
-        let worker = try startWorker("missing", ["--", "/nonexistent/command", "arg"])
+        // A command missing at start-up is refused before connecting (ConcurrentWorkerTests);
+        // one that disappears later fails each job with the reason.
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gearman-gone-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let command = directory.appendingPathComponent("vanishing").path
+        try "#!/bin/sh\ncat\n".write(toFile: command, atomically: true, encoding: .utf8)
+        chmod(command, 0o755)
+        let worker = try startWorker("missing", ["--", command, "arg"])
+        try FileManager.default.removeItem(atPath: command)
         let result = try ours(["-f", "missing", "x"])
-        XCTAssertEqual(result.stderr, "Job failed\n")
+        XCTAssertTrue(result.stderr.hasSuffix("Job failed\n"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("cannot run '\(command)'"), result.stderr)
         XCTAssertEqual(result.status, 1)
-        XCTAssertTrue(eventually { worker.stderr.contains("cannot run '/nonexistent/command'") }, worker.stderr)
+        XCTAssertTrue(eventually { worker.stderr.contains("cannot run '\(command)'") }, worker.stderr)
         XCTAssertEqual(try Command.run("/usr/bin/pgrep", ["-P", "\(worker.pid)"]).stdoutText, "", "the worker left a child behind")
         // The worker is still serving: a second job fails the same way, not silently completes.
         XCTAssertEqual(try ours(["-f", "missing", "y"]).status, 1)
