@@ -65,8 +65,7 @@ public final class JobServer: Sendable {
         bootstrap = bootstrap.childChannelInitializer { channel in
             channel.eventLoop.makeCompletedFuture {
                 try channel.pipeline.syncOperations.addHandler(
-                    ByteToMessageHandler(GearmanDecoder(maximumPacketSize: maximumPacketSize)))
-                try channel.pipeline.syncOperations.addHandler(ConnectionHandler(core: core.value))
+                    ConnectionHandler(core: core.value, decoder: GearmanDecoder(maximumPacketSize: maximumPacketSize)))
             }
         }
         do {
