@@ -60,8 +60,8 @@ struct ClientMode {
             while true {
                 let lines = readBatch(&reader)
                 if lines.isEmpty { return nil }
-                let stripped = lines.map { options.stripNewline ? Array(LineSplitter.stripNewline($0)) : $0 }
-                if let error = withBuffers(stripped, submit) { return error }
+                let workloads = lines.map { options.stripNewline ? LineSplitter.stripNewline($0) : $0[...] }
+                if let error = withBuffers(workloads, submit) { return error }
             }
         }
         return StandardStreams.readAll(StandardStreams.input).withUnsafeBytes { submit([$0]) }
@@ -94,18 +94,18 @@ struct ClientMode {
     }
 }
 
-/// Calls `body` with pointers to every array's bytes, valid during the call.
-private func withBuffers<R>(_ arrays: [[UInt8]], _ body: ([UnsafeRawBufferPointer]) -> R) -> R {
-    let total = arrays.reduce(0) { $0 + $1.count }
+/// Calls `body` with pointers to every slice's bytes, valid during the call.
+private func withBuffers<R>(_ slices: [ArraySlice<UInt8>], _ body: ([UnsafeRawBufferPointer]) -> R) -> R {
+    let total = slices.reduce(0) { $0 + $1.count }
     return withUnsafeTemporaryAllocation(byteCount: max(total, 1), alignment: 1) { storage in
         var offset = 0
         var pointers: [UnsafeRawBufferPointer] = []
-        for array in arrays {
-            if !array.isEmpty {
-                array.withUnsafeBytes { (storage.baseAddress! + offset).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        for slice in slices {
+            if !slice.isEmpty {
+                slice.withUnsafeBytes { (storage.baseAddress! + offset).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
             }
-            pointers.append(UnsafeRawBufferPointer(start: array.isEmpty ? nil : storage.baseAddress! + offset, count: array.count))
-            offset += array.count
+            pointers.append(UnsafeRawBufferPointer(start: slice.isEmpty ? nil : storage.baseAddress! + offset, count: slice.count))
+            offset += slice.count
         }
         return body(pointers)
     }

@@ -11,7 +11,7 @@ struct ConnectionReport {
     mutating func failed(_ error: GearmanError) {
         if down { return }
         down = true
-        StandardStreams.complain("cannot connect to job server \(servers.map(\.description).joined(separator: ",")): \(error.connectionFailure); retrying every second")
+        StandardStreams.complain("cannot connect to job server \(servers.map(\.description).joined(separator: ",")): \(error.connectionFailure); retrying after \(JobSlot.firstRetrySeconds) s, backing off to every \(JobSlot.longestRetrySeconds) s")
     }
 
     mutating func succeeded() {

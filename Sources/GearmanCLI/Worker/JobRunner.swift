@@ -59,8 +59,10 @@ struct JobRunner {
                 // Shown here as before, and passed on to the client as it comes.
                 StandardStreams.write(chunk, to: StandardStreams.error)
                 sending { () throws(GearmanError) in try job.sendWarning(chunk) }
-                stderrTail.append(contentsOf: chunk)
-                if stderrTail.count > 2 * Self.stderrTailBytes { stderrTail.removeFirst(stderrTail.count - Self.stderrTailBytes) }
+                if sendsExceptions {
+                    stderrTail.append(contentsOf: chunk)
+                    if stderrTail.count > 2 * Self.stderrTailBytes { stderrTail.removeFirst(stderrTail.count - Self.stderrTailBytes) }
+                }
             case .progress:
                 for (numerator, denominator) in progress.feed(chunk) {
                     sending { () throws(GearmanError) in try job.sendStatus(numerator: numerator, denominator: denominator) }

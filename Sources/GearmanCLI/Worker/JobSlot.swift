@@ -84,7 +84,7 @@ final class JobSlot: @unchecked Sendable {
             }
             if startedJob { pool.jobEnded(slot: index) }
         }
-        if startedJob { pool.jobEnded(slot: index) }
+        // A timeout (the only way out above) comes while waiting, never with a job running.
         pool.slotEnded(failure: failure)
     }
 }
