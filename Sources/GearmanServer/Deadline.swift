@@ -2,8 +2,8 @@
 /// running job's CAN_DO_TIMEOUT runs out. Kept in a heap; stale entries are skipped.
 struct Deadline: Comparable {
     enum Kind: Equatable {
-        case epochJob(handle: String)
-        case jobTimeout(handle: String)
+        case epochJob(JobID)
+        case jobTimeout(JobID)
     }
 
     let at: Int64

@@ -1,10 +1,10 @@
 import NIOCore
 
-/// One function's jobs: the queued job handles, one FIFO per priority, and its counters.
-/// Handles of jobs removed meanwhile are skipped when they reach the front (O(1) removal).
+/// One function's jobs: the queued job IDs, one FIFO per priority, and its counters.
+/// IDs of jobs removed meanwhile are skipped when they reach the front (O(1) removal).
 struct FunctionQueue {
-    private var queues: [CircularBuffer<String>] = Priority.allCases.map { _ in CircularBuffer() }
-    /// Live queued jobs per priority (the buffers may still hold stale handles).
+    private var queues: [CircularBuffer<JobID>] = Priority.allCases.map { _ in CircularBuffer() }
+    /// Live queued jobs per priority (the buffers may still hold IDs of jobs gone).
     private(set) var queued: [Int] = Priority.allCases.map { _ in 0 }
     /// Epoch jobs whose time has not come yet.
     var scheduled = 0
@@ -17,29 +17,29 @@ struct FunctionQueue {
     /// The admin `maxqueue` limit per priority; 0 means no limit.
     var maxQueue: [Int] = Priority.allCases.map { _ in 0 }
     /// Jobs with this function by unique key, for coalescing.
-    var jobsByUnique: [String: String] = [:]
+    var jobsByUnique: [ByteBuffer: JobID] = [:]
 
     /// Every job the server holds for this function, as gearmand's `status` counts them.
     var total: Int { queued.reduce(0, +) + scheduled + running }
 
-    mutating func append(_ handle: String, priority: Priority) {
-        queues[priority.rawValue].append(handle)
+    mutating func append(_ id: JobID, priority: Priority) {
+        queues[priority.rawValue].append(id)
         queued[priority.rawValue] += 1
     }
 
     /// Puts a job back at the front of its priority (a worker died running it).
-    mutating func prepend(_ handle: String, priority: Priority) {
-        queues[priority.rawValue].prepend(handle)
+    mutating func prepend(_ id: JobID, priority: Priority) {
+        queues[priority.rawValue].prepend(id)
         queued[priority.rawValue] += 1
     }
 
-    /// A queued job was removed without being taken from the front (its handle goes stale).
+    /// A queued job was removed without being taken from the front (its ID stays behind).
     mutating func forgetQueued(_ priority: Priority) {
         queued[priority.rawValue] -= 1
     }
 
-    /// The first live handle at `priority`, dropping stale ones on the way.
-    mutating func front(_ priority: Priority, isLive: (String) -> Bool) -> String? {
+    /// The first live job at `priority`, dropping stale ones on the way.
+    mutating func front(_ priority: Priority, isLive: (JobID) -> Bool) -> JobID? {
         while let first = queues[priority.rawValue].first {
             if isLive(first) { return first }
             queues[priority.rawValue].removeFirst()

@@ -1,31 +1,90 @@
 import NIOCore
 
 /// A job the server holds: queued, waiting for its epoch time, or running.
+///
+/// Kept small, because a server may hold millions: what few jobs need (an epoch time, a
+/// CAN_DO_TIMEOUT deadline, a WORK_STATUS, a pending queue-store commit) lives in a box
+/// that most jobs never allocate.
 struct Job {
-    let handle: String
+    let id: JobID
+    /// The function's name; the same storage as its queue's key, not a copy per job.
     let function: String
-    var unique: String
+    /// Empty for none. Like the workload, a slice of the bytes read, not a string of its own.
+    var unique: ByteBuffer
     let data: ByteBuffer
-    let priority: Priority
-    let background: Bool
-    /// Submission order, for FIFO across functions of the same priority.
-    let sequence: UInt64
     /// Clients waiting for this job's packets, in the order they submitted it.
     var clients: [ConnectionID] = []
     /// The worker running it, if any.
     var worker: ConnectionID?
-    /// For SUBMIT_JOB_EPOCH: not queued before this time (milliseconds since the epoch).
-    var runAt: Int64?
-    var numerator: UInt32 = 0
-    var denominator: UInt32 = 0
-    /// How many workers died while running it.
-    var failedAttempts = 0
-    /// When the worker's CAN_DO_TIMEOUT runs out (milliseconds since the epoch).
-    var deadline: Int64?
-    /// Set while the job's row is being committed: the clients whose JOB_CREATED waits for it.
-    var awaitingCommit: [ConnectionID]?
+    private var extras: Extras?
+    let priority: Priority
+    let background: Bool
     /// The job has a row in the queue store, to be deleted when it ends.
     var isStored = false
+    /// How many workers died while running it.
+    var failedAttempts: UInt32 = 0
+
+    init(id: JobID, function: String, unique: ByteBuffer, data: ByteBuffer, priority: Priority, background: Bool) {
+        self.id = id
+        self.function = function
+        self.unique = unique
+        self.data = data
+        self.priority = priority
+        self.background = background
+    }
 
     var isQueued: Bool { worker == nil && runAt == nil && awaitingCommit == nil }
+
+    /// For SUBMIT_JOB_EPOCH: not queued before this time (milliseconds since the epoch).
+    var runAt: Int64? {
+        get { extras?.runAt }
+        set { if newValue != nil || extras != nil { ownExtras().runAt = newValue } }
+    }
+
+    /// When the worker's CAN_DO_TIMEOUT runs out (milliseconds since the epoch).
+    var deadline: Int64? {
+        get { extras?.deadline }
+        set { if newValue != nil || extras != nil { ownExtras().deadline = newValue } }
+    }
+
+    /// The last WORK_STATUS: numerator and denominator.
+    var progress: (numerator: UInt32, denominator: UInt32) {
+        get { extras?.progress ?? (0, 0) }
+        set { ownExtras().progress = newValue }
+    }
+
+    /// Set while the job's row is being committed: the clients whose JOB_CREATED waits for it.
+    var awaitingCommit: [ConnectionID]? {
+        get { extras?.awaitingCommit }
+        set { if newValue != nil || extras != nil { ownExtras().awaitingCommit = newValue } }
+    }
+
+    /// The box, made if missing and copied if shared, so that a copy of a job stays a value.
+    private mutating func ownExtras() -> Extras {
+        guard let box = extras else {
+            let made = Extras()
+            extras = made
+            return made
+        }
+        if isKnownUniquelyReferenced(&extras!) { return box }
+        let copy = box.copy()
+        extras = copy
+        return copy
+    }
+
+    private final class Extras {
+        var runAt: Int64?
+        var deadline: Int64?
+        var progress: (numerator: UInt32, denominator: UInt32) = (0, 0)
+        var awaitingCommit: [ConnectionID]?
+
+        func copy() -> Extras {
+            let copy = Extras()
+            copy.runAt = runAt
+            copy.deadline = deadline
+            copy.progress = progress
+            copy.awaitingCommit = awaitingCommit
+            return copy
+        }
+    }
 }

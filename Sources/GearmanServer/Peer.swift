@@ -4,10 +4,10 @@ struct Peer {
     var abilities: [String: Int64?] = [:]
     /// Sent PRE_SLEEP and not woken since.
     var sleeping = false
-    /// Handles of the jobs this worker is running.
-    var running: Set<String> = []
-    /// Handles of the foreground jobs this client waits on.
-    var waitingOn: Set<String> = []
+    /// The jobs this worker is running.
+    var running: Set<JobID> = []
+    /// The foreground jobs this client waits on.
+    var waitingOn: Set<JobID> = []
     /// Asked for WORK_EXCEPTION packets (OPTION_REQ "exceptions").
     var wantsExceptions = false
     /// Set by SET_CLIENT_ID; "-" until then, as gearmand shows it.

@@ -25,8 +25,8 @@ extension Scheduler {
 
     /// Every job held, in submission order.
     public func jobSummaries() -> [JobSummary] {
-        jobs.values.sorted { $0.sequence < $1.sequence }.map { job in
-            JobSummary(handle: job.handle, function: job.function, unique: job.unique, retries: job.failedAttempts,
+        jobs.all.sorted { $0.id < $1.id }.map { job in
+            JobSummary(handle: handle(of: job.id), function: job.function, unique: String(buffer: job.unique), retries: Int(job.failedAttempts),
                        isRunning: job.worker != nil, isBackground: job.background)
         }
     }
@@ -37,14 +37,19 @@ extension Scheduler {
     /// Admin `cancel job`: the job's clients get WORK_FAIL and it is forgotten; a worker
     /// still running it has its result dropped. Nil if no such job.
     public mutating func cancel(_ handle: String) -> [SchedulerAction]? {
-        guard let job = jobs[handle], job.awaitingCommit == nil else { return nil }
-        let actions = job.clients.map { SchedulerAction.send(Packet(.response, .workFail, handle), to: $0) }
+        guard let id = jobID(handle) else { return nil }
+        return cancel(id)
+    }
+
+    private mutating func cancel(_ id: JobID) -> [SchedulerAction]? {
+        guard let job = jobs[id], job.awaitingCommit == nil else { return nil }
+        let actions = job.clients.map { SchedulerAction.send(response(.workFail, for: id), to: $0) }
         if job.runAt != nil {
             functions[job.function]?.scheduled -= 1
         } else if job.worker == nil {
             functions[job.function]?.forgetQueued(job.priority)
         }
-        finish(handle)
+        finish(id)
         return actions
     }
 
@@ -58,7 +63,7 @@ extension Scheduler {
     public mutating func dropFunction(_ name: String) -> (DropFunctionResult, [SchedulerAction]) {
         guard let queue = functions[name] else { return (.notFound, []) }
         if queue.running > 0 || peers.values.contains(where: { $0.abilities[name] != nil }) { return (.inUse, []) }
-        let doomed = jobs.values.filter { $0.function == name }.map(\.handle)
+        let doomed = jobs.all.filter { $0.function == name }.map(\.id)
         let actions = doomed.flatMap { cancel($0) ?? [] }
         functions[name] = nil
         return (.dropped, actions)

@@ -52,7 +52,7 @@ extension Scheduler {
     /// What a SUBMIT_JOB* packet asks for; nil for an epoch time that is no number.
     static func submission(from packet: Packet) -> Submission? {
         let function = packet.string(at: 0) ?? ""
-        let unique = packet.string(at: 1) ?? ""
+        let unique = packet.arguments.count > 1 ? packet.arguments[1] : ByteBuffer()
         let data = packet.arguments.last ?? ByteBuffer()
         var runAt: Int64?
         if packet.type == .submitJobEpoch {
@@ -70,7 +70,7 @@ extension Scheduler {
         case .submitJob, .submitJobHigh, .submitJobLow, .submitReduceJob: background = false
         default: background = true
         }
-        return Submission(function: function, unique: unique, data: data, priority: priority,
+        return Submission(function: function, uniqueKey: unique, data: data, priority: priority,
                           background: background, runAt: runAt)
     }
 

@@ -1,4 +1,5 @@
 import GearmanProtocol
+import NIOCore
 
 extension Scheduler {
     /// The queue-store changes made since the last call, each with the job it acknowledges.
@@ -11,11 +12,11 @@ extension Scheduler {
     /// The store committed these jobs: their clients get JOB_CREATED and the jobs are queued.
     public mutating func committed(_ handles: [String]) -> [SchedulerAction] {
         var actions: [SchedulerAction] = []
-        for handle in handles {
-            guard var job = jobs[handle], let waiting = job.awaitingCommit else { continue }
+        for id in handles.compactMap(jobID) {
+            guard var job = jobs[id], let waiting = job.awaitingCommit else { continue }
             job.awaitingCommit = nil
-            jobs[handle] = job
-            actions += waiting.map { .send(Packet(.response, .jobCreated, handle), to: $0) }
+            jobs[id] = job
+            actions += waiting.map { .send(response(.jobCreated, for: id), to: $0) }
             actions += enqueue(job) { $0.committing -= 1 }
         }
         return actions
@@ -24,11 +25,11 @@ extension Scheduler {
     /// The store could not commit these jobs: their clients get an ERROR and the jobs are dropped.
     public mutating func commitFailed(_ handles: [String], reason: String) -> [SchedulerAction] {
         var actions: [SchedulerAction] = []
-        for handle in handles {
-            guard let waiting = jobs[handle]?.awaitingCommit else { continue }
-            jobs[handle]!.isStored = false
+        for id in handles.compactMap(jobID) {
+            guard let waiting = jobs[id]?.awaitingCommit else { continue }
+            jobs[id]?.isStored = false
             actions += waiting.map { .send(Packet(.response, .error, "QUEUE_ERROR", reason), to: $0) }
-            finish(handle)
+            finish(id)
         }
         return actions
     }
@@ -37,16 +38,16 @@ extension Scheduler {
     /// `stillStored` says whether they keep their rows (every-job persistence).
     public mutating func restore(_ stored: [StoredJob], stillStored: Bool) {
         for entry in stored {
-            let handle = "\(handlePrefix):\(nextHandle)"
+            let id = JobID(number: nextHandle)
             nextHandle += 1
-            var job = Job(handle: handle, function: entry.function, unique: entry.unique, data: entry.data,
-                          priority: entry.priority, background: true, sequence: nextSequence)
-            nextSequence += 1
+            let unique = ByteBuffer(string: entry.unique)
+            var job = Job(id: id, function: entry.function, unique: unique, data: entry.data,
+                          priority: entry.priority, background: true)
             job.isStored = stillStored
             if entry.whenToRun > 0, entry.whenToRun * 1000 > clock.now { job.runAt = entry.whenToRun * 1000 }
-            jobs[handle] = job
+            jobs.insert(job)
             _ = enqueue(job) { queue in
-                if !entry.unique.isEmpty { queue.jobsByUnique[entry.unique] = handle }
+                if unique.readableBytes > 0 { queue.jobsByUnique[unique] = id }
             }
         }
     }
@@ -54,7 +55,7 @@ extension Scheduler {
     /// Every background job the server holds, oldest first, as a store keeps it (for
     /// `--store-queue-on-shutdown`). A job without a unique key gets one.
     public func backgroundJobsToStore() -> [StoredJob] {
-        jobs.values.filter(\.background).sorted { $0.sequence < $1.sequence }.map { job in
+        jobs.all.filter(\.background).sorted { $0.id < $1.id }.map { job in
             var stored = job.stored
             if stored.unique.isEmpty { stored.unique = Self.generatedUniqueKey() }
             return stored
@@ -79,7 +80,7 @@ extension Scheduler {
 extension Job {
     /// This job as a queue store keeps it.
     var stored: StoredJob {
-        StoredJob(function: function, unique: unique, priority: priority, data: data,
+        StoredJob(function: function, unique: String(buffer: unique), priority: priority, data: data,
                   whenToRun: runAt.map { $0 / 1000 } ?? 0)
     }
 }

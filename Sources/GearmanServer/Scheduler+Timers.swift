@@ -12,16 +12,16 @@ extension Scheduler {
         while let deadline = deadlines.min, deadline.at <= now {
             deadlines.removeMin()
             switch deadline.kind {
-            case .epochJob(let handle):
-                guard let job = jobs[handle], job.runAt != nil else { continue }
-                jobs[handle]?.runAt = nil
+            case .epochJob(let id):
+                guard let job = jobs[id], job.runAt != nil else { continue }
+                jobs[id]?.runAt = nil
                 functions[job.function]?.scheduled -= 1
-                functions[job.function]?.append(handle, priority: job.priority)
+                functions[job.function]?.append(id, priority: job.priority)
                 actions += wakeOneSleeper(for: job.function)
-            case .jobTimeout(let handle):
-                guard let job = jobs[handle], job.worker != nil, job.deadline == deadline.at else { continue }
-                actions += job.clients.map { .send(Packet(.response, .workFail, handle), to: $0) }
-                finish(handle, outcome: .failed)
+            case .jobTimeout(let id):
+                guard let job = jobs[id], job.worker != nil, job.deadline == deadline.at else { continue }
+                actions += job.clients.map { .send(response(.workFail, for: id), to: $0) }
+                finish(id, outcome: .failed)
             }
         }
         return actions

@@ -31,29 +31,27 @@ extension Scheduler {
     /// GRAB_JOB, GRAB_JOB_UNIQ, GRAB_JOB_ALL: the best job for this worker, or NO_JOB.
     public mutating func grab(_ kind: GrabKind, by worker: ConnectionID) -> [SchedulerAction] {
         setSleeping(worker, false)
-        guard !isDraining, let handle = nextJob(for: worker, take: true), var job = jobs[handle] else {
+        guard !isDraining, let id = nextJob(for: worker, take: true), var job = jobs[id] else {
             return [.send(Packet(.response, .noJob), to: worker)]
         }
         job.worker = worker
         if case .some(.some(let timeout)) = peers[worker]?.abilities[job.function] {
             let deadline = clock.now + timeout
             job.deadline = deadline
-            addDeadline(at: deadline, .jobTimeout(handle: handle))
+            addDeadline(at: deadline, .jobTimeout(id))
         }
-        jobs[handle] = job
-        peers[worker]?.running.insert(handle)
+        jobs[id] = job
+        peers[worker]?.running.insert(id)
         functions[job.function]?.running += 1
         let name = ByteBuffer(string: job.function)
         let packet: Packet
         switch kind {
         case .plain:
-            packet = Packet(.response, .jobAssign, arguments: [ByteBuffer(string: handle), name, job.data])
+            packet = response(.jobAssign, for: id, name, job.data)
         case .unique:
-            packet = Packet(.response, .jobAssignUnique,
-                            arguments: [ByteBuffer(string: handle), name, ByteBuffer(string: job.unique), job.data])
+            packet = response(.jobAssignUnique, for: id, name, job.unique, job.data)
         case .all:
-            packet = Packet(.response, .jobAssignAll,
-                            arguments: [ByteBuffer(string: handle), name, ByteBuffer(string: job.unique), ByteBuffer(), job.data])
+            packet = response(.jobAssignAll, for: id, name, job.unique, ByteBuffer(), job.data)
         }
         return [.send(packet, to: worker)]
     }
@@ -61,26 +59,25 @@ extension Scheduler {
     /// WORK_DATA, WORK_WARNING, WORK_STATUS, WORK_COMPLETE, WORK_FAIL, WORK_EXCEPTION from the
     /// worker running `handle`: relayed to every waiting client; the last three end the job.
     public mutating func workUpdate(_ packet: Packet, from worker: ConnectionID) -> [SchedulerAction] {
-        let handle = packet.string(at: 0) ?? ""
-        guard let job = jobs[handle], job.worker == worker else {
+        let id = packet.arguments.first.flatMap(jobID(in:))
+        guard let id, let job = jobs[id], job.worker == worker else {
             // A result for a job that timed out or was cancelled meanwhile is dropped quietly.
-            if jobs[handle] == nil && issued(handle) { return [] }
+            if let id, jobs[id] == nil { return [] }
             return [.send(Packet(.response, .error, "JOB_NOT_FOUND", "Job given in work result not found"), to: worker)]
         }
         if packet.type == .workStatus {
-            jobs[handle]?.numerator = UInt32(packet.string(at: 1) ?? "") ?? 0
-            jobs[handle]?.denominator = UInt32(packet.string(at: 2) ?? "") ?? 0
+            jobs[id]?.progress = (UInt32(packet.string(at: 1) ?? "") ?? 0, UInt32(packet.string(at: 2) ?? "") ?? 0)
         }
         let actions: [SchedulerAction] = job.clients.map { client in
             if packet.type == .workException && peers[client]?.wantsExceptions != true {
                 // gearmand drops it and the client waits forever; a WORK_FAIL ends its wait.
-                return .send(Packet(.response, .workFail, handle), to: client)
+                return .send(response(.workFail, for: id), to: client)
             }
             return .send(Packet(.response, packet.type, arguments: packet.arguments), to: client)
         }
         switch packet.type {
-        case .workComplete: finish(handle, outcome: .completed)
-        case .workFail, .workException: finish(handle, outcome: .failed)
+        case .workComplete: finish(id, outcome: .completed)
+        case .workFail, .workException: finish(id, outcome: .failed)
         default: break
         }
         return actions
@@ -107,19 +104,18 @@ extension Scheduler {
     }
 
     /// The oldest job of the highest priority among the worker's functions.
-    mutating func nextJob(for worker: ConnectionID, take: Bool) -> String? {
+    mutating func nextJob(for worker: ConnectionID, take: Bool) -> JobID? {
         guard let abilities = peers[worker]?.abilities, !abilities.isEmpty else { return nil }
         let jobs = self.jobs
         for priority in Priority.allCases {
-            var best: (function: String, handle: String, sequence: UInt64)?
+            var best: (function: String, id: JobID)?
             for function in abilities.keys {
-                guard let handle = functions[function]?.front(priority, isLive: { jobs[$0]?.isQueued ?? false }),
-                      let sequence = jobs[handle]?.sequence else { continue }
-                if best == nil || sequence < best!.sequence { best = (function, handle, sequence) }
+                guard let id = functions[function]?.front(priority, isLive: { jobs[$0]?.isQueued ?? false }) else { continue }
+                if best == nil || id < best!.id { best = (function, id) }
             }
             if let best {
                 if take { functions[best.function]?.removeFront(priority) }
-                return best.handle
+                return best.id
             }
         }
         return nil

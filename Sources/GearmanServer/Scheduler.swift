@@ -20,14 +20,16 @@ public struct Scheduler {
     /// Queue-store changes not yet taken by `takeStoreRequests()`, with the job each acknowledges.
     var storeRequests: [(change: QueueChange, acknowledging: String?)] = []
 
-    var jobs: [String: Job] = [:]
+    var jobs = JobTable()
     var functions: [String: FunctionQueue] = [:]
     var peers: [ConnectionID: Peer] = [:]
     /// Sleeping workers by function, so that waking one is O(1) however many connections there are.
     var sleepers: [String: Set<ConnectionID>] = [:]
     var deadlines = Heap<Deadline>()
+    /// The number in the next job handle.
     var nextHandle: UInt64 = 1
-    var nextSequence: UInt64 = 0
+    /// `handlePrefix` and its colon, as handles start.
+    let handleStart: String
     var nextDeadlineOrder: UInt64 = 0
     /// Set by a graceful shutdown: no job is handed out or accepted any more.
     public internal(set) var isDraining = false
@@ -35,6 +37,7 @@ public struct Scheduler {
     public init(handlePrefix: String, jobRetries: Int = 0, exceptionsByDefault: Bool = false,
                 storesBackgroundJobs: Bool = false, clock: any SchedulerClock = SystemClock()) {
         self.handlePrefix = handlePrefix
+        handleStart = handlePrefix + ":"
         self.storesBackgroundJobs = storesBackgroundJobs
         self.jobRetries = jobRetries
         self.exceptionsByDefault = exceptionsByDefault
@@ -54,29 +57,29 @@ public struct Scheduler {
         setSleeping(connection, false)
         guard let peer = peers.removeValue(forKey: connection) else { return [] }
         var actions: [SchedulerAction] = []
-        for handle in peer.running.sorted(by: { jobs[$0]!.sequence > jobs[$1]!.sequence }) {
-            guard var job = jobs[handle] else { continue }
+        for id in peer.running.sorted(by: >) {
+            guard var job = jobs[id] else { continue }
             job.worker = nil
             job.deadline = nil
             job.failedAttempts += 1
             functions[job.function]?.running -= 1
             if jobRetries > 0 && job.failedAttempts >= jobRetries {
-                actions += job.clients.map { .send(Packet(.response, .workFail, handle), to: $0) }
-                jobs[handle] = job
-                finish(handle, outcome: .failed)
+                actions += job.clients.map { .send(response(.workFail, for: id), to: $0) }
+                jobs[id] = job
+                finish(id, outcome: .failed)
             } else {
-                jobs[handle] = job
-                functions[job.function]?.prepend(handle, priority: job.priority)
+                jobs[id] = job
+                functions[job.function]?.prepend(id, priority: job.priority)
                 actions += wakeOneSleeper(for: job.function)
             }
         }
-        for handle in peer.waitingOn {
-            guard var job = jobs[handle] else { continue }
+        for id in peer.waitingOn {
+            guard var job = jobs[id] else { continue }
             job.clients.removeAll { $0 == connection }
-            jobs[handle] = job
+            jobs[id] = job
             if job.clients.isEmpty && !job.background && job.isQueued {
                 functions[job.function]?.forgetQueued(job.priority)
-                finish(handle)
+                finish(id)
             }
         }
         return actions
@@ -89,53 +92,61 @@ public struct Scheduler {
         if isDraining {
             return [.send(Packet(.response, .error, "SHUTTING_DOWN", "The server is shutting down"), to: client)]
         }
-        let function = submission.function
-        let unique = submission.unique == "-" ? String(buffer: submission.data) : submission.unique
-        if !unique.isEmpty, let handle = functions[function]?.jobsByUnique[unique] {
-            if !submission.background, jobs[handle]?.clients.contains(client) == false {
-                jobs[handle]?.clients.append(client)
-                peers[client]?.waitingOn.insert(handle)
+        // One lookup for the checks; the job keeps the queue's own copy of the name.
+        let index = functions.index(forKey: submission.function) ?? createFunctionIndex(submission.function)
+        let function = functions.keys[index]
+        let data = Self.ownedIfLarge(submission.data)
+        let unique = submission.uniqueKey.readableBytesView.elementsEqual("-".utf8) ? data : submission.uniqueKey
+        if unique.readableBytes > 0, let id = functions.values[index].jobsByUnique[unique] {
+            if !submission.background, jobs[id]?.clients.contains(client) == false {
+                jobs[id]?.clients.append(client)
+                peers[client]?.waitingOn.insert(id)
             }
-            if jobs[handle]?.awaitingCommit != nil {
-                jobs[handle]?.awaitingCommit?.append(client)
+            if jobs[id]?.awaitingCommit != nil {
+                jobs[id]?.awaitingCommit?.append(client)
                 return []
             }
-            return [.send(Packet(.response, .jobCreated, handle), to: client)]
+            return [.send(response(.jobCreated, for: id), to: client)]
         }
-        let limit = functions[function]?.maxQueue[submission.priority.rawValue] ?? 0
-        if limit > 0 && functions[function]!.total + functions[function]!.committing >= limit {
+        let limit = functions.values[index].maxQueue[submission.priority.rawValue]
+        if limit > 0 && functions.values[index].total + functions.values[index].committing >= limit {
             return [.send(Packet(.response, .error, "QUEUE_ERROR", "Job queue is full"), to: client)]
         }
-        let handle = "\(handlePrefix):\(nextHandle)"
+        let id = JobID(number: nextHandle)
         nextHandle += 1
-        var job = Job(handle: handle, function: function, unique: unique, data: Self.ownedIfLarge(submission.data),
-                      priority: submission.priority, background: submission.background, sequence: nextSequence)
-        nextSequence += 1
+        var job = Job(id: id, function: function, unique: unique, data: data,
+                      priority: submission.priority, background: submission.background)
         if !submission.background {
             job.clients = [client]
-            peers[client]?.waitingOn.insert(handle)
+            peers[client]?.waitingOn.insert(id)
         }
         job.runAt = submission.runAt.flatMap { $0 > clock.now ? $0 : nil }
         if submission.background && storesBackgroundJobs {
-            if job.unique.isEmpty { job.unique = Self.generatedUniqueKey() }
+            if job.unique.readableBytes == 0 { job.unique = ByteBuffer(string: Self.generatedUniqueKey()) }
             job.awaitingCommit = [client]
             job.isStored = true
             let key = job.unique
             withFunction(function) { queue in
                 queue.submitted += 1
                 queue.committing += 1
-                queue.jobsByUnique[key] = handle
+                queue.jobsByUnique[key] = id
             }
-            jobs[handle] = job
-            storeRequests.append((.add(job.stored), acknowledging: handle))
+            jobs.insert(job)
+            storeRequests.append((.add(job.stored), acknowledging: handle(of: id)))
             return []
         }
-        jobs[handle] = job
-        let created = SchedulerAction.send(Packet(.response, .jobCreated, handle), to: client)
+        jobs.insert(job)
+        let created = SchedulerAction.send(response(.jobCreated, for: id), to: client)
         return [created] + enqueue(job) { queue in
             queue.submitted += 1
-            if !unique.isEmpty { queue.jobsByUnique[unique] = handle }
+            if unique.readableBytes > 0 { queue.jobsByUnique[unique] = id }
         }
+    }
+
+    /// Makes an empty queue for `function` and returns where it is.
+    private mutating func createFunctionIndex(_ function: String) -> Dictionary<String, FunctionQueue>.Index {
+        functions[function] = FunctionQueue()
+        return functions.index(forKey: function)!
     }
 
     /// Runs `body` on the queue of `function`, made if missing, in place.
@@ -149,10 +160,10 @@ public struct Scheduler {
     mutating func enqueue(_ job: Job, updating update: (inout FunctionQueue) -> Void = { _ in }) -> [SchedulerAction] {
         withFunction(job.function) { queue in
             update(&queue)
-            if job.runAt == nil { queue.append(job.handle, priority: job.priority) } else { queue.scheduled += 1 }
+            if job.runAt == nil { queue.append(job.id, priority: job.priority) } else { queue.scheduled += 1 }
         }
         if let runAt = job.runAt {
-            addDeadline(at: runAt, .epochJob(handle: job.handle))
+            addDeadline(at: runAt, .epochJob(job.id))
             return []
         }
         return wakeOneSleeper(for: job.function)
@@ -160,19 +171,22 @@ public struct Scheduler {
 
     /// GET_STATUS: known, running, and the last WORK_STATUS of a job.
     public func status(of handle: String, for client: ConnectionID) -> [SchedulerAction] {
-        let job = jobs[handle]
+        let job = jobID(handle).flatMap { jobs[$0] }
+        let progress = job?.progress ?? (numerator: 0, denominator: 0)
         let reply = Packet(.response, .statusResponse, handle, job == nil ? "0" : "1", job?.worker == nil ? "0" : "1",
-                           "\(job?.numerator ?? 0)", "\(job?.denominator ?? 0)")
+                           "\(progress.numerator)", "\(progress.denominator)")
         return [.send(reply, to: client)]
     }
 
     /// GET_STATUS_UNIQUE: like GET_STATUS, found by unique key, plus how many clients wait.
     /// The packet names no function; when several functions hold the key, the oldest job answers.
     public func status(ofUnique unique: String, for client: ConnectionID) -> [SchedulerAction] {
-        let job = functions.values.compactMap { $0.jobsByUnique[unique].flatMap { jobs[$0] } }
-            .min { $0.sequence < $1.sequence }
+        let key = ByteBuffer(string: unique)
+        let job = functions.values.compactMap { $0.jobsByUnique[key].flatMap { jobs[$0] } }
+            .min { $0.id < $1.id }
+        let progress = job?.progress ?? (numerator: 0, denominator: 0)
         let reply = Packet(.response, .statusResponseUnique, unique, job == nil ? "0" : "1",
-                           job?.worker == nil ? "0" : "1", "\(job?.numerator ?? 0)", "\(job?.denominator ?? 0)",
+                           job?.worker == nil ? "0" : "1", "\(progress.numerator)", "\(progress.denominator)",
                            "\(job?.clients.count ?? 0)")
         return [.send(reply, to: client)]
     }
@@ -194,11 +208,11 @@ public struct Scheduler {
     // MARK: Shared helpers
 
     /// Forgets a job that ended (or that nobody waits for any more).
-    mutating func finish(_ handle: String, outcome: JobOutcome? = nil) {
-        guard let job = jobs.removeValue(forKey: handle) else { return }
-        if job.isStored { storeRequests.append((.remove(function: job.function, unique: job.unique), nil)) }
-        if let worker = job.worker { peers[worker]?.running.remove(handle) }
-        for client in job.clients { peers[client]?.waitingOn.remove(handle) }
+    mutating func finish(_ id: JobID, outcome: JobOutcome? = nil) {
+        guard let job = jobs.removeValue(forKey: id) else { return }
+        if job.isStored { storeRequests.append((.remove(function: job.function, unique: String(buffer: job.unique)), nil)) }
+        if let worker = job.worker { peers[worker]?.running.remove(id) }
+        for client in job.clients { peers[client]?.waitingOn.remove(id) }
         // One lookup of the function for all its counters (this is the path of every result).
         guard let index = functions.index(forKey: job.function) else { return }
         if job.awaitingCommit != nil { functions.values[index].committing -= 1 }
@@ -208,7 +222,7 @@ public struct Scheduler {
         case .failed?: functions.values[index].failed += 1
         case nil: break
         }
-        if !job.unique.isEmpty, functions.values[index].jobsByUnique[job.unique] == handle {
+        if job.unique.readableBytes > 0, functions.values[index].jobsByUnique[job.unique] == id {
             functions.values[index].jobsByUnique[job.unique] = nil
         }
     }
@@ -224,10 +238,43 @@ public struct Scheduler {
         return copy
     }
 
-    /// Whether `handle` is one this server handed out (so a late result for it is not an error).
-    func issued(_ handle: String) -> Bool {
-        let prefix = handlePrefix + ":"
-        guard handle.hasPrefix(prefix), let number = UInt64(handle.dropFirst(prefix.count)) else { return false }
-        return number < nextHandle
+    // MARK: Job handles
+
+    /// The job handle clients see for a job.
+    func handle(of id: JobID) -> String {
+        handleStart + String(id.number)
+    }
+
+    /// A response packet whose first argument is the job's handle.
+    func response(_ type: PacketType, for id: JobID, _ rest: ByteBuffer...) -> Packet {
+        var handle = ByteBuffer()
+        handle.reserveCapacity(handleStart.utf8.count + 20)
+        handle.writeString(handleStart)
+        handle.writeString(String(id.number))
+        var arguments = [handle]
+        arguments.append(contentsOf: rest)
+        return Packet(.response, type, arguments: arguments)
+    }
+
+    /// The job a handle names, if it is one this server handed out (the job may have ended since).
+    func jobID(_ handle: String) -> JobID? {
+        jobID(in: ByteBuffer(string: handle))
+    }
+
+    /// The job a handle given as bytes names, if this server handed it out.
+    func jobID(in handle: ByteBuffer) -> JobID? {
+        let bytes = handle.readableBytesView
+        let start = handleStart.utf8
+        guard bytes.count > start.count, bytes.count <= start.count + 20, bytes.starts(with: start) else { return nil }
+        guard bytes[bytes.startIndex + start.count] != UInt8(ascii: "0") else { return nil }  // "01" is not job 1
+        var number: UInt64 = 0
+        for byte in bytes.dropFirst(start.count) {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            let (shifted, overflowed) = number.multipliedReportingOverflow(by: 10)
+            guard !overflowed else { return nil }
+            number = shifted &+ UInt64(byte - UInt8(ascii: "0"))
+        }
+        guard number > 0, number < nextHandle else { return nil }
+        return JobID(number: number)
     }
 }

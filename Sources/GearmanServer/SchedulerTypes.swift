@@ -18,8 +18,8 @@ public enum Priority: Int, Sendable, CaseIterable, Comparable {
 /// What a SUBMIT_JOB* packet asks for.
 public struct Submission: Sendable {
     public var function: String
-    /// The unique key; "" means none, "-" means the workload is the key.
-    public var unique: String
+    /// The unique key as sent; empty means none, "-" means the workload is the key.
+    public var uniqueKey: ByteBuffer
     public var data: ByteBuffer
     public var priority: Priority
     public var background: Bool
@@ -28,8 +28,15 @@ public struct Submission: Sendable {
 
     public init(function: String, unique: String, data: ByteBuffer, priority: Priority, background: Bool,
                 runAt: Int64? = nil) {
+        self.init(function: function, uniqueKey: ByteBuffer(string: unique), data: data, priority: priority,
+                  background: background, runAt: runAt)
+    }
+
+    /// A submission whose unique key is given as the bytes that came in.
+    public init(function: String, uniqueKey: ByteBuffer, data: ByteBuffer, priority: Priority, background: Bool,
+                runAt: Int64? = nil) {
         self.function = function
-        self.unique = unique
+        self.uniqueKey = uniqueKey
         self.data = data
         self.priority = priority
         self.background = background

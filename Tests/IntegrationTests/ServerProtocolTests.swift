@@ -36,6 +36,34 @@ final class ServerProtocolTests: JobServerTestCase {
         XCTAssertNotNil(UInt64(handle.split(separator: ":").last ?? ""), handle)
     }
 
+    func testJobsWrittenInPiecesKeepTheirUniqueKeyAndWorkload() throws {
+        let client = try connect()
+        // Three submissions in one stream, cut at odd places: the server sees partial packets.
+        var stream: [UInt8] = []
+        for (unique, data) in [("key-1", "first"), ("key-2", String(repeating: "x", count: 3000)), ("key-1", "duplicate")] {
+            stream += RawConnection.packet(RawConnection.Kind.submitJobBackground.rawValue,
+                                           [Array("f".utf8), Array(unique.utf8), Array(data.utf8)])
+        }
+        var offset = 0
+        for size in [5, 17, 1, 900, 2500] {
+            client.send(bytes: Array(stream[offset..<min(offset + size, stream.count)]))
+            offset = min(offset + size, stream.count)
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        client.send(bytes: Array(stream[offset...]))
+        let handles = (0..<3).map { _ in client.expect(.jobCreated)?.arguments.first ?? "" }
+        XCTAssertEqual(handles[0], handles[2], "the same unique key is one job")
+        let worker = try worker("f")
+        var assigned: [[String]] = []
+        for _ in 0..<2 {
+            worker.send(.grabJobUnique)
+            guard let job = worker.expect(.jobAssignUnique) else { break }
+            assigned.append(Array(job.arguments[2...]))
+            worker.send(.workComplete, [job.arguments[0], ""])
+        }
+        XCTAssertEqual(assigned, [["key-1", "first"], ["key-2", String(repeating: "x", count: 3000)]])
+    }
+
     func testHighBeforeNormalBeforeLowAcrossFunctions() throws {
         let client = try connect()
         submit(client, "f", "low", kind: .submitJobLowBackground)
