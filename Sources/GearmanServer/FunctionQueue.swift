@@ -17,7 +17,7 @@ struct FunctionQueue {
     /// The admin `maxqueue` limit per priority; 0 means no limit.
     var maxQueue: [Int] = Priority.allCases.map { _ in 0 }
     /// Jobs with this function by unique key, for coalescing.
-    var jobsByUnique: [ByteBuffer: JobID] = [:]
+    var jobsByUnique: [UniqueKey: JobID] = [:]
 
     /// Every job the server holds for this function, as gearmand's `status` counts them.
     var total: Int { queued.reduce(0, +) + scheduled + running }

@@ -47,7 +47,7 @@ extension Scheduler {
             if entry.whenToRun > 0, entry.whenToRun * 1000 > clock.now { job.runAt = entry.whenToRun * 1000 }
             jobs.insert(job)
             _ = enqueue(job) { queue in
-                if unique.readableBytes > 0 { queue.jobsByUnique[unique] = id }
+                if unique.readableBytes > 0 { queue.jobsByUnique[UniqueKey(unique)] = id }
             }
         }
     }

@@ -97,7 +97,8 @@ public struct Scheduler {
         let function = functions.keys[index]
         let data = Self.ownedIfLarge(submission.data)
         let unique = submission.uniqueKey.readableBytesView.elementsEqual("-".utf8) ? data : submission.uniqueKey
-        if unique.readableBytes > 0, let id = functions.values[index].jobsByUnique[unique] {
+        let key = UniqueKey(unique)
+        if unique.readableBytes > 0, let id = functions.values[index].jobsByUnique[key] {
             if !submission.background, jobs[id]?.clients.contains(client) == false {
                 jobs[id]?.clients.append(client)
                 peers[client]?.waitingOn.insert(id)
@@ -125,7 +126,7 @@ public struct Scheduler {
             if job.unique.readableBytes == 0 { job.unique = ByteBuffer(string: Self.generatedUniqueKey()) }
             job.awaitingCommit = [client]
             job.isStored = true
-            let key = job.unique
+            let key = UniqueKey(job.unique)
             withFunction(function) { queue in
                 queue.submitted += 1
                 queue.committing += 1
@@ -139,7 +140,7 @@ public struct Scheduler {
         let created = SchedulerAction.send(response(.jobCreated, for: id), to: client)
         return [created] + enqueue(job) { queue in
             queue.submitted += 1
-            if unique.readableBytes > 0 { queue.jobsByUnique[unique] = id }
+            if unique.readableBytes > 0 { queue.jobsByUnique[key] = id }
         }
     }
 
@@ -181,7 +182,7 @@ public struct Scheduler {
     /// GET_STATUS_UNIQUE: like GET_STATUS, found by unique key, plus how many clients wait.
     /// The packet names no function; when several functions hold the key, the oldest job answers.
     public func status(ofUnique unique: String, for client: ConnectionID) -> [SchedulerAction] {
-        let key = ByteBuffer(string: unique)
+        let key = UniqueKey(ByteBuffer(string: unique))
         let job = functions.values.compactMap { $0.jobsByUnique[key].flatMap { jobs[$0] } }
             .min { $0.id < $1.id }
         let progress = job?.progress ?? (numerator: 0, denominator: 0)
@@ -222,8 +223,12 @@ public struct Scheduler {
         case .failed?: functions.values[index].failed += 1
         case nil: break
         }
-        if job.unique.readableBytes > 0, functions.values[index].jobsByUnique[job.unique] == id {
-            functions.values[index].jobsByUnique[job.unique] = nil
+        if job.unique.readableBytes > 0 {
+            let key = UniqueKey(job.unique)
+            if let entry = functions.values[index].jobsByUnique.index(forKey: key),
+               functions.values[index].jobsByUnique.values[entry] == id {
+                functions.values[index].jobsByUnique.remove(at: entry)
+            }
         }
     }
 
