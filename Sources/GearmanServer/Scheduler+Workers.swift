@@ -31,18 +31,18 @@ extension Scheduler {
     /// GRAB_JOB, GRAB_JOB_UNIQ, GRAB_JOB_ALL: the best job for this worker, or NO_JOB.
     public mutating func grab(_ kind: GrabKind, by worker: ConnectionID) -> [SchedulerAction] {
         setSleeping(worker, false)
-        guard !isDraining, let id = nextJob(for: worker, take: true), var job = jobs[id] else {
+        guard !isDraining, let (id, queue) = nextJob(for: worker, take: true) else {
             return [.send(Packet(.response, .noJob), to: worker)]
         }
-        job.worker = worker
-        if case .some(.some(let timeout)) = peers[worker]?.abilities[job.function] {
+        functions.values[queue].running += 1
+        jobs[id]?.worker = worker
+        if case .some(.some(let timeout)) = peers[worker]?.abilities[functions.keys[queue]] {
             let deadline = clock.now + timeout
-            job.deadline = deadline
+            jobs[id]?.deadline = deadline
             addDeadline(at: deadline, .jobTimeout(id))
         }
-        jobs[id] = job
         peers[worker]?.running.insert(id)
-        functions[job.function]?.running += 1
+        guard let job = jobs[id] else { return [.send(Packet(.response, .noJob), to: worker)] }
         let name = ByteBuffer(string: job.function)
         let packet: Packet
         switch kind {
@@ -92,7 +92,7 @@ extension Scheduler {
 
     /// Marks a worker asleep or awake, keeping the sleepers index in step.
     mutating func setSleeping(_ worker: ConnectionID, _ sleeping: Bool) {
-        guard let peer = peers[worker], peer.sleeping != sleeping else { return }
+        guard peers[worker]?.sleeping == !sleeping, let peer = peers[worker] else { return }
         peers[worker]?.sleeping = sleeping
         for function in peer.abilities.keys {
             if sleeping {
@@ -103,21 +103,24 @@ extension Scheduler {
         }
     }
 
-    /// The oldest job of the highest priority among the worker's functions.
-    mutating func nextJob(for worker: ConnectionID, take: Bool) -> JobID? {
+    /// The oldest job of the highest priority among the worker's functions, and where its
+    /// function's queue is.
+    mutating func nextJob(for worker: ConnectionID, take: Bool) -> (JobID, Dictionary<String, FunctionQueue>.Index)? {
         guard let abilities = peers[worker]?.abilities, !abilities.isEmpty else { return nil }
         let jobs = self.jobs
-        for priority in Priority.allCases {
-            var best: (function: String, id: JobID)?
-            for function in abilities.keys {
-                guard let id = functions[function]?.front(priority, isLive: { jobs[$0]?.isQueued ?? false }) else { continue }
-                if best == nil || id < best!.id { best = (function, id) }
-            }
-            if let best {
-                if take { functions[best.function]?.removeFront(priority) }
-                return best.id
+        var best: (id: JobID, priority: Priority, queue: Dictionary<String, FunctionQueue>.Index)?
+        for function in abilities.keys {
+            guard let queue = functions.index(forKey: function) else { continue }
+            // A function's best job is the front of its highest non-empty priority.
+            for priority in Priority.allCases {
+                if let best, priority > best.priority { break }
+                guard let id = functions.values[queue].front(priority, isLive: { jobs[$0]?.isQueued ?? false }) else { continue }
+                if best == nil || priority < best!.priority || id < best!.id { best = (id, priority, queue) }
+                break
             }
         }
-        return nil
+        guard let best else { return nil }
+        if take { functions.values[best.queue].removeFront(best.priority) }
+        return (best.id, best.queue)
     }
 }
