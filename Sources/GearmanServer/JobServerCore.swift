@@ -16,7 +16,7 @@ final class JobServerCore {
 
         let sink: Sink
         let address: String
-        var pending = ByteBuffer()
+        var pending = PendingWrites()
         var pendingPackets: [Packet] = []
     }
 
@@ -164,20 +164,20 @@ final class JobServerCore {
     private func enqueue(_ packet: Packet, to id: ConnectionID) {
         // In place: a copy of the connection held here would make every write copy its buffer.
         guard let index = connections.index(forKey: id) else { return }
-        if connections.values[index].pending.readableBytes == 0 && connections.values[index].pendingPackets.isEmpty {
+        if connections.values[index].pending.isEmpty && connections.values[index].pendingPackets.isEmpty {
             dirty.append(id)
         }
         if case .http = connections.values[index].sink {
             connections.values[index].pendingPackets.append(packet)
         } else {
-            GearmanEncoder.write(packet, to: &connections.values[index].pending)
+            connections.values[index].pending.append(packet)
         }
     }
 
     private func enqueue(text: String, to id: ConnectionID) {
         guard connections[id] != nil else { return }
-        if connections[id]!.pending.readableBytes == 0 { dirty.append(id) }
-        connections[id]!.pending.writeString(text)
+        if connections[id]!.pending.isEmpty { dirty.append(id) }
+        connections[id]!.pending.append(text: text)
     }
 
     /// Writes and flushes every connection that has packets waiting; re-arms the timer;
@@ -191,10 +191,16 @@ final class JobServerCore {
             guard let index = connections.index(forKey: id) else { continue }
             switch connections.values[index].sink {
             case .channel(let context):
-                let bytes = connections.values[index].pending
-                guard bytes.readableBytes > 0 else { continue }
-                connections.values[index].pending = ByteBuffer()
-                context.writeAndFlush(NIOAny(bytes), promise: nil)
+                // Taken out first: a write can fail at once and call back into this object.
+                var pending = PendingWrites()
+                swap(&pending, &connections.values[index].pending)
+                pending.drain { bytes, isLast in
+                    if isLast {
+                        context.writeAndFlush(NIOAny(bytes), promise: nil)
+                    } else {
+                        context.write(NIOAny(bytes), promise: nil)
+                    }
+                }
             case .http(let deliver):
                 let packets = connections.values[index].pendingPackets
                 connections.values[index].pendingPackets = []

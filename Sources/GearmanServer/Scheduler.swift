@@ -95,7 +95,8 @@ public struct Scheduler {
         // One lookup for the checks; the job keeps the queue's own copy of the name.
         let index = functions.index(forKey: submission.function) ?? createFunctionIndex(submission.function)
         let function = functions.keys[index]
-        let data = Self.ownedIfLarge(submission.data)
+        // Both are slices of what was read (see PartialMessage), not copies.
+        let data = submission.data
         let unique = submission.uniqueKey.readableBytesView.elementsEqual("-".utf8) ? data : submission.uniqueKey
         let key = UniqueKey(unique)
         if unique.readableBytes > 0, let id = functions.values[index].jobsByUnique[key] {
@@ -230,17 +231,6 @@ public struct Scheduler {
                 functions.values[index].jobsByUnique.remove(at: entry)
             }
         }
-    }
-
-    /// A large workload in storage of its own. As a slice it would keep the connection's read
-    /// buffer alive while the job is queued and make NIO copy that buffer when the next read
-    /// lands (64 KiB submissions ran at a third of the speed). Small ones stay slices: a copy
-    /// each costs more than it saves (measured: 5% fewer jobs/s with 100-byte payloads).
-    static func ownedIfLarge(_ bytes: ByteBuffer) -> ByteBuffer {
-        guard bytes.readableBytes >= 1024 else { return bytes }
-        var copy = ByteBufferAllocator().buffer(capacity: bytes.readableBytes)
-        copy.writeImmutableBuffer(bytes)
-        return copy
     }
 
     // MARK: Job handles

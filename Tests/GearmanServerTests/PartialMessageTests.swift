@@ -1,0 +1,57 @@
+import GearmanProtocol
+import NIOCore
+import XCTest
+@testable import GearmanServer
+
+final class PartialMessageTests: XCTestCase {
+    private func packet(_ data: String) -> ByteBuffer {
+        var bytes = ByteBuffer()
+        GearmanEncoder.write(Packet(.request, .submitJobBackground, "f", "u", data), to: &bytes)
+        return bytes
+    }
+
+    private func strings(_ buffers: [ByteBuffer]) -> [String] {
+        buffers.map { String(buffer: $0) }
+    }
+
+    func testAReadWithNothingWaitingIsDecodedAsItCame() {
+        var partial = PartialMessage()
+        var roomy = ByteBufferAllocator().buffer(capacity: 4096)
+        roomy.writeImmutableBuffer(packet("x"))
+        let decoded = partial.add(roomy)
+        XCTAssertEqual(strings(decoded), [String(buffer: packet("x"))])
+        XCTAssertEqual(decoded[0].capacity, decoded[0].readableBytes, "a mostly empty read buffer is not kept whole")
+        XCTAssertTrue(partial.isEmpty)
+    }
+
+    func testAPacketInPiecesComesOutWholeOnceAndTheRestApart() {
+        var partial = PartialMessage()
+        let first = packet(String(repeating: "a", count: 100)), second = packet("b")
+        var stream = first
+        stream.writeImmutableBuffer(second)
+        var pieces: [ByteBuffer] = []
+        for (start, length) in [(0, 10), (10, 40), (50, first.readableBytes - 50 + 3)] {  // the last one: the rest and 3 bytes more
+            pieces.append(stream.getSlice(at: start, length: length)!)
+        }
+        // As the connection handler does: what decodes to nothing whole is kept for the next read.
+        var decoded = partial.add(pieces[0])
+        XCTAssertEqual(strings(decoded), [String(buffer: pieces[0])])
+        partial.keep(decoded[0])
+        decoded = partial.add(pieces[1])
+        XCTAssertEqual(decoded.map(\.readableBytes), [50], "the header was incomplete: tried again")
+        partial.keep(decoded[0])
+        XCTAssertEqual(partial.add(pieces[2].getSlice(at: 0, length: 5)!), [], "the header says more is coming")
+        decoded = partial.add(pieces[2].getSlice(at: 5, length: pieces[2].readableBytes - 5)!)
+        XCTAssertEqual(strings(decoded), [String(buffer: first), String(buffer: second.getSlice(at: 0, length: 3)!)])
+        XCTAssertEqual(decoded[0].capacity, first.readableBytes, "exactly the packet")
+        XCTAssertTrue(partial.isEmpty)
+    }
+
+    func testAnAdminLineInPiecesIsTriedOnEveryRead() {
+        var partial = PartialMessage()
+        partial.keep(ByteBuffer(string: "sta"))
+        XCTAssertEqual(strings(partial.add(ByteBuffer(string: "tu"))), ["statu"])
+        partial.keep(ByteBuffer(string: "statu"))
+        XCTAssertEqual(strings(partial.add(ByteBuffer(string: "s\n"))), ["status\n"])
+    }
+}
