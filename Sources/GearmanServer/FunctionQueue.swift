@@ -22,6 +22,25 @@ struct FunctionQueue {
     /// Every job the server holds for this function, as gearmand's `status` counts them.
     var total: Int { queued.reduce(0, +) + scheduled + running }
 
+    /// The job holding this unique key. Mutating, like `isFull`, so that a caller reaching the
+    /// queue through `Dictionary.Values` changes it in place instead of copying it to read it.
+    mutating func job(withUnique key: UniqueKey) -> JobID? {
+        jobsByUnique[key]
+    }
+
+    /// Whether the admin `maxqueue` limit for `priority` is reached (jobs being committed count).
+    mutating func isFull(for priority: Priority) -> Bool {
+        let limit = maxQueue[priority.rawValue]
+        return limit > 0 && total + committing >= limit
+    }
+
+    /// Removes the key from the index if this job holds it (an equal later job may hold it now).
+    mutating func forgetUnique(_ key: UniqueKey, of id: JobID) {
+        if let entry = jobsByUnique.index(forKey: key), jobsByUnique.values[entry] == id {
+            jobsByUnique.remove(at: entry)
+        }
+    }
+
     mutating func append(_ id: JobID, priority: Priority) {
         queues[priority.rawValue].append(id)
         queued[priority.rawValue] += 1

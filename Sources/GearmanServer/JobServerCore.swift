@@ -7,7 +7,8 @@ import NIOCore
 /// events to the scheduler and carries out the actions, writing each connection's packets
 /// into a buffer that is flushed once per read burst.
 final class JobServerCore {
-    private struct Connection {
+    /// A class, so that reaching one through the dictionary does not copy it.
+    private final class Connection {
         /// Where its packets go: a Gearman connection's channel, or an HTTP request's handler.
         enum Sink {
             case channel(ChannelHandlerContext)
@@ -18,6 +19,11 @@ final class JobServerCore {
         let address: String
         var pending = PendingWrites()
         var pendingPackets: [Packet] = []
+
+        init(sink: Sink, address: String) {
+            self.sink = sink
+            self.address = address
+        }
     }
 
     private var scheduler: Scheduler
@@ -162,22 +168,19 @@ final class JobServerCore {
     }
 
     private func enqueue(_ packet: Packet, to id: ConnectionID) {
-        // In place: a copy of the connection held here would make every write copy its buffer.
-        guard let index = connections.index(forKey: id) else { return }
-        if connections.values[index].pending.isEmpty && connections.values[index].pendingPackets.isEmpty {
-            dirty.append(id)
-        }
-        if case .http = connections.values[index].sink {
-            connections.values[index].pendingPackets.append(packet)
+        guard let connection = connections[id] else { return }
+        if connection.pending.isEmpty && connection.pendingPackets.isEmpty { dirty.append(id) }
+        if case .http = connection.sink {
+            connection.pendingPackets.append(packet)
         } else {
-            connections.values[index].pending.append(packet)
+            connection.pending.append(packet)
         }
     }
 
     private func enqueue(text: String, to id: ConnectionID) {
-        guard connections[id] != nil else { return }
-        if connections[id]!.pending.isEmpty { dirty.append(id) }
-        connections[id]!.pending.append(text: text)
+        guard let connection = connections[id] else { return }
+        if connection.pending.isEmpty { dirty.append(id) }
+        connection.pending.append(text: text)
     }
 
     /// Writes and flushes every connection that has packets waiting; re-arms the timer;
@@ -188,12 +191,12 @@ final class JobServerCore {
         var written: [ConnectionID] = []
         swap(&written, &dirty)
         for id in written {
-            guard let index = connections.index(forKey: id) else { continue }
-            switch connections.values[index].sink {
+            guard let connection = connections[id] else { continue }
+            switch connection.sink {
             case .channel(let context):
                 // Taken out first: a write can fail at once and call back into this object.
                 var pending = PendingWrites()
-                swap(&pending, &connections.values[index].pending)
+                swap(&pending, &connection.pending)
                 pending.drain { bytes, isLast in
                     if isLast {
                         context.writeAndFlush(NIOAny(bytes), promise: nil)
@@ -202,8 +205,8 @@ final class JobServerCore {
                     }
                 }
             case .http(let deliver):
-                let packets = connections.values[index].pendingPackets
-                connections.values[index].pendingPackets = []
+                let packets = connection.pendingPackets
+                connection.pendingPackets = []
                 packets.forEach(deliver)
             }
         }

@@ -68,12 +68,16 @@ extension Scheduler {
         if packet.type == .workStatus {
             jobs[id]?.progress = (UInt32(packet.string(at: 1) ?? "") ?? 0, UInt32(packet.string(at: 2) ?? "") ?? 0)
         }
-        let actions: [SchedulerAction] = job.clients.map { client in
+        // A loop, not a closure: a closure would capture (copy) the whole scheduler.
+        var actions: [SchedulerAction] = []
+        let relayed = Packet(.response, packet.type, arguments: packet.arguments)
+        for client in job.clients {
             if packet.type == .workException && peers[client]?.wantsExceptions != true {
                 // gearmand drops it and the client waits forever; a WORK_FAIL ends its wait.
-                return .send(response(.workFail, for: id), to: client)
+                actions.append(.send(response(.workFail, for: id), to: client))
+            } else {
+                actions.append(.send(relayed, to: client))
             }
-            return .send(Packet(.response, packet.type, arguments: packet.arguments), to: client)
         }
         switch packet.type {
         case .workComplete: finish(id, outcome: .completed)

@@ -99,7 +99,8 @@ public struct Scheduler {
         let data = submission.data
         let unique = submission.uniqueKey.readableBytesView.elementsEqual("-".utf8) ? data : submission.uniqueKey
         let key = UniqueKey(unique)
-        if unique.readableBytes > 0, let id = functions.values[index].jobsByUnique[key] {
+        // Mutating calls: reading through `functions.values[index]` would copy the whole queue.
+        if unique.readableBytes > 0, let id = functions.values[index].job(withUnique: key) {
             if !submission.background, jobs[id]?.clients.contains(client) == false {
                 jobs[id]?.clients.append(client)
                 peers[client]?.waitingOn.insert(id)
@@ -110,8 +111,7 @@ public struct Scheduler {
             }
             return [.send(response(.jobCreated, for: id), to: client)]
         }
-        let limit = functions.values[index].maxQueue[submission.priority.rawValue]
-        if limit > 0 && functions.values[index].total + functions.values[index].committing >= limit {
+        if functions.values[index].isFull(for: submission.priority) {
             return [.send(Packet(.response, .error, "QUEUE_ERROR", "Job queue is full"), to: client)]
         }
         let id = JobID(number: nextHandle)
@@ -226,10 +226,7 @@ public struct Scheduler {
         }
         if job.unique.readableBytes > 0 {
             let key = UniqueKey(job.unique)
-            if let entry = functions.values[index].jobsByUnique.index(forKey: key),
-               functions.values[index].jobsByUnique.values[entry] == id {
-                functions.values[index].jobsByUnique.remove(at: entry)
-            }
+            functions.values[index].forgetUnique(key, of: id)
         }
     }
 
