@@ -14,19 +14,22 @@ struct PendingWrites {
     var isEmpty: Bool { sealed.isEmpty && current.readableBytes == 0 }
 
     mutating func append(_ packet: Packet) {
-        guard packet.arguments.contains(where: { $0.readableBytes >= Self.largeArgument }) else {
+        guard packet.arguments.contains(where: Self.isLarge) else {
             return GearmanEncoder.write(packet, to: &current)
         }
-        current.writeMultipleIntegers(packet.magic.rawValue, packet.type.rawValue, UInt32(packet.bodySize))
-        for (index, argument) in packet.arguments.enumerated() {
-            if index > 0 { current.writeInteger(UInt8(0)) }
-            if argument.readableBytes >= Self.largeArgument {
-                seal()
-                sealed.append(argument)
-            } else {
-                current.writeImmutableBuffer(argument)
-            }
+        // Out of `self` while encoding, so that the hand-over can add to `sealed`.
+        var buffer = ByteBuffer()
+        swap(&buffer, &current)
+        GearmanEncoder.write(packet, to: &buffer, handingOver: Self.isLarge) { written, argument in
+            if written.readableBytes > 0 { sealed.append(written) }
+            written = ByteBuffer()
+            sealed.append(argument)
         }
+        current = buffer
+    }
+
+    private static func isLarge(_ argument: ByteBuffer) -> Bool {
+        argument.readableBytes >= largeArgument
     }
 
     mutating func append(text: String) {
@@ -36,15 +39,13 @@ struct PendingWrites {
     /// Hands every buffer waiting to `write` in order, telling it which is the last;
     /// afterwards nothing is waiting.
     mutating func drain(_ write: (ByteBuffer, _ isLast: Bool) -> Void) {
-        seal()
-        let buffers = sealed
+        let earlier = sealed
+        let last = current
         sealed = []
-        for (index, buffer) in buffers.enumerated() { write(buffer, index == buffers.count - 1) }
-    }
-
-    private mutating func seal() {
-        guard current.readableBytes > 0 else { return }
-        sealed.append(current)
         current = ByteBuffer()
+        for (index, buffer) in earlier.enumerated() {
+            write(buffer, last.readableBytes == 0 && index == earlier.count - 1)
+        }
+        if last.readableBytes > 0 { write(last, true) }
     }
 }

@@ -250,17 +250,21 @@ public struct Scheduler {
 
     /// The job a handle names, if it is one this server handed out (the job may have ended since).
     func jobID(_ handle: String) -> JobID? {
-        jobID(in: ByteBuffer(string: handle))
+        jobID(bytes: handle.utf8)
     }
 
     /// The job a handle given as bytes names, if this server handed it out.
     func jobID(in handle: ByteBuffer) -> JobID? {
-        let bytes = handle.readableBytesView
+        jobID(bytes: handle.readableBytesView)
+    }
+
+    private func jobID<Bytes: Collection<UInt8>>(bytes: Bytes) -> JobID? {
         let start = handleStart.utf8
         guard bytes.count > start.count, bytes.count <= start.count + 20, bytes.starts(with: start) else { return nil }
-        guard bytes[bytes.startIndex + start.count] != UInt8(ascii: "0") else { return nil }  // "01" is not job 1
+        let digits = bytes.dropFirst(start.count)
+        guard digits.first != UInt8(ascii: "0") else { return nil }  // "01" is not job 1
         var number: UInt64 = 0
-        for byte in bytes.dropFirst(start.count) {
+        for byte in digits {
             guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
             let (shifted, overflowed) = number.multipliedReportingOverflow(by: 10)
             guard !overflowed else { return nil }
