@@ -27,22 +27,27 @@ final class ConnectionHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard let id, !rejected else { return }
-        var carried: ByteBuffer?
-        for buffer in unfinished.add(unwrapInboundIn(data)) {
-            var bytes = carried.map { PartialMessage.joined([$0, buffer]) } ?? buffer
-            carried = nil
-            do {
-                while let message = try decoder.decodeMessage(&bytes) {
-                    core.received(message, from: id)
-                }
-            } catch {
-                rejected = true
-                core.failed(id, error: error)
-                return
-            }
-            if bytes.readableBytes > 0 { carried = bytes }
+        let (first, second) = unfinished.add(unwrapInboundIn(data))
+        guard var bytes = first, decode(&bytes, from: id) else { return }
+        if let second {
+            bytes = bytes.readableBytes > 0 ? PartialMessage.joined([bytes, second]) : second
+            guard decode(&bytes, from: id) else { return }
         }
-        if let carried { unfinished.keep(carried) }
+        if bytes.readableBytes > 0 { unfinished.keep(bytes) }
+    }
+
+    /// Hands every whole message in `bytes` to the core; false after bytes that are not the protocol.
+    private func decode(_ bytes: inout ByteBuffer, from id: ConnectionID) -> Bool {
+        do {
+            while let message = try decoder.decodeMessage(&bytes) {
+                core.received(message, from: id)
+            }
+            return true
+        } catch {
+            rejected = true
+            core.failed(id, error: error)
+            return false
+        }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {

@@ -3,6 +3,8 @@ import NIOCore
 /// One function's jobs: the queued job IDs, one FIFO per priority, and its counters.
 /// IDs of jobs removed meanwhile are skipped when they reach the front (O(1) removal).
 struct FunctionQueue {
+    /// The function's name as a packet argument (JOB_ASSIGN carries it).
+    let name: ByteBuffer
     private var queues: [CircularBuffer<JobID>] = Priority.allCases.map { _ in CircularBuffer() }
     /// Live queued jobs per priority (the buffers may still hold IDs of jobs gone).
     private(set) var queued: [Int] = Priority.allCases.map { _ in 0 }
@@ -18,6 +20,10 @@ struct FunctionQueue {
     var maxQueue: [Int] = Priority.allCases.map { _ in 0 }
     /// Jobs with this function by unique key, for coalescing.
     var jobsByUnique: [UniqueKey: JobID] = [:]
+
+    init(name: String) {
+        self.name = ByteBuffer(string: name)
+    }
 
     /// Every job the server holds for this function, as gearmand's `status` counts them.
     var total: Int { queued.reduce(0, +) + scheduled + running }

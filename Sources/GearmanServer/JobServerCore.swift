@@ -204,6 +204,8 @@ final class JobServerCore {
                         context.write(NIOAny(bytes), promise: nil)
                     }
                 }
+                // Back, for the buffer it kept, unless a write called back and queued more.
+                if connection.pending.isEmpty { swap(&pending, &connection.pending) }
             case .http(let deliver):
                 let packets = connection.pendingPackets
                 connection.pendingPackets = []

@@ -1,4 +1,5 @@
 @_spi(CustomByteBufferAllocator) import NIOCore
+import GearmanProtocol
 import Glibc
 
 /// What a connection read and could not decode yet: the pieces of a message that has not
@@ -17,20 +18,20 @@ struct PartialMessage {
     /// Nothing is waiting.
     var isEmpty: Bool { pieces.isEmpty }
 
-    /// Adds what was read; returns the buffers to decode next, in order (none while the
-    /// message waiting is still incomplete).
-    mutating func add(_ bytes: ByteBuffer) -> [ByteBuffer] {
-        guard !pieces.isEmpty else { return [Self.compacted(bytes)] }
+    /// Adds what was read; returns the bytes to decode next: none while the message waiting
+    /// is still incomplete, else the first, then (if it is not nil) the second.
+    mutating func add(_ bytes: ByteBuffer) -> (first: ByteBuffer?, second: ByteBuffer?) {
+        guard !pieces.isEmpty else { return (Self.compacted(bytes), nil) }
         pieces.append(bytes)
         count += bytes.readableBytes
-        if count < needed { return [] }
-        guard needed > 0 else { return [take(pieces)] }
+        if count < needed { return (nil, nil) }
+        guard needed > 0 else { return (take(pieces), nil) }
         // Exactly the message, then what follows it in the last piece.
         var last = pieces.removeLast()
         let rest = count - needed
         pieces.append(last.readSlice(length: last.readableBytes - rest)!)
         let message = take(pieces)
-        return rest > 0 ? [message, Self.compacted(last)] : [message]
+        return (message, rest > 0 ? Self.compacted(last) : nil)
     }
 
     /// Keeps the start of a message that has not fully arrived, for the next read.
@@ -54,9 +55,29 @@ struct PartialMessage {
         return 12 + Int(size)
     }
 
-    /// The bytes themselves, or a copy of exactly their size when their buffer is much larger.
+    /// The bytes themselves, or a copy of exactly their size when their buffer is much larger
+    /// and a background job will hold on to them. Other packets are done with when decoded.
     static func compacted(_ bytes: ByteBuffer) -> ByteBuffer {
-        bytes.capacity > bytes.readableBytes + bytes.readableBytes / 4 ? joined([bytes]) : bytes
+        let sparse = bytes.capacity > bytes.readableBytes + bytes.readableBytes / 4
+        return sparse && submitsBackgroundJob(bytes) ? joined([bytes]) : bytes
+    }
+
+    /// Whether a binary packet in `bytes` (whole or begun) submits a background job.
+    static func submitsBackgroundJob(_ bytes: ByteBuffer) -> Bool {
+        var offset = bytes.readerIndex
+        while bytes.getInteger(at: offset, as: UInt8.self) == 0,
+              let type = bytes.getInteger(at: offset + 4, as: UInt32.self) {
+            switch PacketType(rawValue: type) {
+            case .submitJobBackground?, .submitJobHighBackground?, .submitJobLowBackground?, .submitJobScheduled?,
+                 .submitJobEpoch?, .submitReduceJobBackground?:
+                return true
+            default:
+                break
+            }
+            guard let size = bytes.getInteger(at: offset + 8, as: UInt32.self) else { return false }
+            offset += Packet.headerSize + Int(size)
+        }
+        return false
     }
 
     /// The parts, one after the other, in storage of exactly their size.

@@ -55,7 +55,7 @@ extension Scheduler {
 
     /// Admin `create function`: the function shows in `status` with no jobs.
     public mutating func createFunction(_ name: String) {
-        if functions[name] == nil { functions[name] = FunctionQueue() }
+        if functions[name] == nil { functions[name] = FunctionQueue(name: name) }
     }
 
     /// Admin `drop function`: only a function no worker can do and no job is running for;

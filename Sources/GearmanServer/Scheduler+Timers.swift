@@ -17,7 +17,7 @@ extension Scheduler {
                 jobs[id]?.runAt = nil
                 functions[job.function]?.scheduled -= 1
                 functions[job.function]?.append(id, priority: job.priority)
-                actions += wakeOneSleeper(for: job.function)
+                if let wake = wakeOneSleeper(for: job.function) { actions.append(wake) }
             case .jobTimeout(let id):
                 guard let job = jobs[id], job.worker != nil, job.deadline == deadline.at else { continue }
                 actions += job.clients.map { .send(response(.workFail, for: id), to: $0) }

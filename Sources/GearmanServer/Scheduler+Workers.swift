@@ -4,19 +4,19 @@ import NIOCore
 extension Scheduler {
     /// CAN_DO, or CAN_DO_TIMEOUT with a time limit in milliseconds for each job of `function`.
     public mutating func canDo(_ function: String, timeout: Int64? = nil, from worker: ConnectionID) {
-        peers[worker, default: Peer()].abilities[function] = .some(timeout.flatMap { $0 > 0 ? $0 : nil })
-        if functions[function] == nil { functions[function] = FunctionQueue() }
-        if peers[worker]?.sleeping == true { sleepers[function, default: []].insert(worker) }
+        peers.update(worker, adding: Peer()) { $0.abilities[function] = .some(timeout.flatMap { $0 > 0 ? $0 : nil }) }
+        if functions[function] == nil { functions[function] = FunctionQueue(name: function) }
+        if peers[worker]?.sleeping == true { sleepers.update(function, adding: []) { $0.insert(worker) } }
     }
 
     public mutating func cantDo(_ function: String, from worker: ConnectionID) {
-        peers[worker]?.abilities[function] = nil
-        sleepers[function]?.remove(worker)
+        peers.update(worker) { $0.abilities[function] = nil }
+        sleepers.update(function) { $0.remove(worker) }
     }
 
     public mutating func resetAbilities(of worker: ConnectionID) {
         setSleeping(worker, false)
-        peers[worker]?.abilities.removeAll()
+        peers.update(worker) { $0.abilities.removeAll() }
     }
 
     /// PRE_SLEEP: the worker sleeps until a job it can do arrives (NOOP at once if one is queued).
@@ -41,17 +41,18 @@ extension Scheduler {
             jobs[id]?.deadline = deadline
             addDeadline(at: deadline, .jobTimeout(id))
         }
-        peers[worker]?.running.insert(id)
+        peers.update(worker) { $0.running.insert(id) }
         guard let job = jobs[id] else { return [.send(Packet(.response, .noJob), to: worker)] }
-        let name = ByteBuffer(string: job.function)
+        let handle = handleBytes(of: id)
+        let name = functions.values[queue].name
         let packet: Packet
         switch kind {
         case .plain:
-            packet = response(.jobAssign, for: id, name, job.data)
+            packet = Packet(.response, .jobAssign, arguments: [handle, name, job.data])
         case .unique:
-            packet = response(.jobAssignUnique, for: id, name, job.unique, job.data)
+            packet = Packet(.response, .jobAssignUnique, arguments: [handle, name, job.unique, job.data])
         case .all:
-            packet = response(.jobAssignAll, for: id, name, job.unique, ByteBuffer(), job.data)
+            packet = Packet(.response, .jobAssignAll, arguments: [handle, name, job.unique, ByteBuffer(), job.data])
         }
         return [.send(packet, to: worker)]
     }
@@ -59,7 +60,9 @@ extension Scheduler {
     /// WORK_DATA, WORK_WARNING, WORK_STATUS, WORK_COMPLETE, WORK_FAIL, WORK_EXCEPTION from the
     /// worker running `handle`: relayed to every waiting client; the last three end the job.
     public mutating func workUpdate(_ packet: Packet, from worker: ConnectionID) -> [SchedulerAction] {
-        let id = packet.arguments.first.flatMap(jobID(in:))
+        // Not `.flatMap(jobID(in:))`: a method reference copies the whole scheduler.
+        var id: JobID?
+        if let handle = packet.arguments.first { id = jobID(in: handle) }
         guard let id, let job = jobs[id], job.worker == worker else {
             // A result for a job that timed out or was cancelled meanwhile is dropped quietly.
             if let id, jobs[id] == nil { return [] }
@@ -88,21 +91,21 @@ extension Scheduler {
     }
 
     /// NOOP to one sleeping worker that can do `function` (never every sleeper).
-    mutating func wakeOneSleeper(for function: String) -> [SchedulerAction] {
-        guard let sleeper = sleepers[function]?.first else { return [] }
+    mutating func wakeOneSleeper(for function: String) -> SchedulerAction? {
+        guard let sleeper = sleepers[function]?.first else { return nil }
         setSleeping(sleeper, false)
-        return [.send(Packet(.response, .noop), to: sleeper)]
+        return .send(Packet(.response, .noop), to: sleeper)
     }
 
     /// Marks a worker asleep or awake, keeping the sleepers index in step.
     mutating func setSleeping(_ worker: ConnectionID, _ sleeping: Bool) {
         guard peers[worker]?.sleeping == !sleeping, let peer = peers[worker] else { return }
-        peers[worker]?.sleeping = sleeping
+        peers.update(worker) { $0.sleeping = sleeping }
         for function in peer.abilities.keys {
             if sleeping {
-                sleepers[function, default: []].insert(worker)
+                sleepers.update(function, adding: []) { $0.insert(worker) }
             } else {
-                sleepers[function]?.remove(worker)
+                sleepers.update(function) { $0.remove(worker) }
             }
         }
     }

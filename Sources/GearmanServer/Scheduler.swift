@@ -70,7 +70,7 @@ public struct Scheduler {
             } else {
                 jobs[id] = job
                 functions[job.function]?.prepend(id, priority: job.priority)
-                actions += wakeOneSleeper(for: job.function)
+                if let wake = wakeOneSleeper(for: job.function) { actions.append(wake) }
             }
         }
         for id in peer.waitingOn {
@@ -103,7 +103,7 @@ public struct Scheduler {
         if unique.readableBytes > 0, let id = functions.values[index].job(withUnique: key) {
             if !submission.background, jobs[id]?.clients.contains(client) == false {
                 jobs[id]?.clients.append(client)
-                peers[client]?.waitingOn.insert(id)
+                peers.update(client) { $0.waitingOn.insert(id) }
             }
             if jobs[id]?.awaitingCommit != nil {
                 jobs[id]?.awaitingCommit?.append(client)
@@ -120,7 +120,7 @@ public struct Scheduler {
                       priority: submission.priority, background: submission.background)
         if !submission.background {
             job.clients = [client]
-            peers[client]?.waitingOn.insert(id)
+            peers.update(client) { $0.waitingOn.insert(id) }
         }
         job.runAt = submission.runAt.flatMap { $0 > clock.now ? $0 : nil }
         if submission.background && storesBackgroundJobs {
@@ -139,7 +139,7 @@ public struct Scheduler {
         }
         jobs.insert(job)
         let created = SchedulerAction.send(response(.jobCreated, for: id), to: client)
-        return [created] + enqueue(job) { queue in
+        return enqueue(job, then: created) { queue in
             queue.submitted += 1
             if unique.readableBytes > 0 { queue.jobsByUnique[key] = id }
         }
@@ -147,28 +147,34 @@ public struct Scheduler {
 
     /// Makes an empty queue for `function` and returns where it is.
     private mutating func createFunctionIndex(_ function: String) -> Dictionary<String, FunctionQueue>.Index {
-        functions[function] = FunctionQueue()
+        functions[function] = FunctionQueue(name: function)
         return functions.index(forKey: function)!
     }
 
     /// Runs `body` on the queue of `function`, made if missing, in place.
     mutating func withFunction(_ function: String, _ body: (inout FunctionQueue) -> Void) {
-        body(&functions[function, default: FunctionQueue()])
+        functions.update(function, adding: FunctionQueue(name: function), body)
     }
 
     /// Puts a job into its function's queue (or holds it for its epoch time) and wakes a
     /// worker; `update` makes the caller's own changes to the function's queue in the same
-    /// access (this is the path of every new job).
-    mutating func enqueue(_ job: Job, updating update: (inout FunctionQueue) -> Void = { _ in }) -> [SchedulerAction] {
+    /// access (this is the path of every new job). `created`, if given, comes after the wake-up:
+    /// the sleeping worker is what the client waits on, so its NOOP is written first.
+    mutating func enqueue(_ job: Job, then created: SchedulerAction? = nil,
+                          updating update: (inout FunctionQueue) -> Void = { _ in }) -> [SchedulerAction] {
         withFunction(job.function) { queue in
             update(&queue)
             if job.runAt == nil { queue.append(job.id, priority: job.priority) } else { queue.scheduled += 1 }
         }
+        var actions: [SchedulerAction] = []
+        actions.reserveCapacity(2)
         if let runAt = job.runAt {
             addDeadline(at: runAt, .epochJob(job.id))
-            return []
+        } else if let wake = wakeOneSleeper(for: job.function) {
+            actions.append(wake)
         }
-        return wakeOneSleeper(for: job.function)
+        if let created { actions.append(created) }
+        return actions
     }
 
     /// GET_STATUS: known, running, and the last WORK_STATUS of a job.
@@ -198,13 +204,13 @@ public struct Scheduler {
         guard name == "exceptions" else {
             return [.send(Packet(.response, .error, "UNKNOWN_OPTION", "Server does not recognize given option"), to: connection)]
         }
-        peers[connection]?.wantsExceptions = true
+        peers.update(connection) { $0.wantsExceptions = true }
         return [.send(Packet(.response, .optionResponse, name), to: connection)]
     }
 
     /// SET_CLIENT_ID: the name admin `workers` shows for this connection.
     public mutating func setClientID(_ id: String, for connection: ConnectionID) {
-        peers[connection]?.clientID = id.isEmpty ? "-" : id
+        peers.update(connection) { $0.clientID = id.isEmpty ? "-" : id }
     }
 
     // MARK: Shared helpers
@@ -213,8 +219,8 @@ public struct Scheduler {
     mutating func finish(_ id: JobID, outcome: JobOutcome? = nil) {
         guard let job = jobs.removeValue(forKey: id) else { return }
         if job.isStored { storeRequests.append((.remove(function: job.function, unique: String(buffer: job.unique)), nil)) }
-        if let worker = job.worker { peers[worker]?.running.remove(id) }
-        for client in job.clients { peers[client]?.waitingOn.remove(id) }
+        if let worker = job.worker { peers.update(worker) { $0.running.remove(id) } }
+        for client in job.clients { peers.update(client) { $0.waitingOn.remove(id) } }
         // One lookup of the function for all its counters (this is the path of every result).
         guard let index = functions.index(forKey: job.function) else { return }
         if job.awaitingCommit != nil { functions.values[index].committing -= 1 }
@@ -237,15 +243,27 @@ public struct Scheduler {
         handleStart + String(id.number)
     }
 
-    /// A response packet whose first argument is the job's handle.
-    func response(_ type: PacketType, for id: JobID, _ rest: ByteBuffer...) -> Packet {
-        var handle = ByteBuffer()
-        handle.reserveCapacity(handleStart.utf8.count + 20)
+    /// A response packet whose only argument is the job's handle.
+    func response(_ type: PacketType, for id: JobID) -> Packet {
+        Packet(.response, type, arguments: [handleBytes(of: id)])
+    }
+
+    /// The job handle as the bytes of a packet argument.
+    func handleBytes(of id: JobID) -> ByteBuffer {
+        var handle = ByteBufferAllocator().buffer(capacity: handleStart.utf8.count + 20)
         handle.writeString(handleStart)
-        handle.writeString(String(id.number))
-        var arguments = [handle]
-        arguments.append(contentsOf: rest)
-        return Packet(.response, type, arguments: arguments)
+        // The digits straight into the buffer, without a String in between.
+        var number = id.number
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var start = digits.count
+            repeat {
+                start -= 1
+                digits[start] = UInt8(ascii: "0") + UInt8(number % 10)
+                number /= 10
+            } while number > 0
+            handle.writeBytes(UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: digits[start...])))
+        }
+        return handle
     }
 
     /// The job a handle names, if it is one this server handed out (the job may have ended since).

@@ -22,6 +22,25 @@ final class PendingWritesTests: XCTestCase {
         return bytes
     }
 
+    func testTheNextPacketsReuseTheStorageOfAWrittenBuffer() {
+        var pending = PendingWrites()
+        pending.append(Packet(.response, .jobCreated, "H:h:" + String(repeating: "1", count: 1000)))
+        var roomy = 0
+        pending.drain { buffer, _ in roomy = buffer.capacity }  // written and let go, as a write that went out at once
+        pending.append(Packet(.response, .jobCreated, "H:h:2"))
+        let second = drained(&pending)
+        XCTAssertEqual(second, [encoded([Packet(.response, .jobCreated, "H:h:2")])])
+        XCTAssertGreaterThanOrEqual(roomy, 1012)
+        XCTAssertEqual(second[0].capacity, roomy, "no new buffer for the next flush: the roomy one again")
+        // A buffer the write still holds (not all of it went out) is left alone.
+        pending.append(Packet(.response, .noop))
+        var held: [ByteBuffer] = []
+        pending.drain { buffer, _ in held.append(buffer) }
+        pending.append(Packet(.response, .noJob))
+        XCTAssertEqual(drained(&pending), [encoded([Packet(.response, .noJob)])])
+        XCTAssertEqual(held, [encoded([Packet(.response, .noop)])], "what the write holds is unchanged")
+    }
+
     func testSmallPacketsAndTextGoOutAsOneBufferInOrder() {
         var pending = PendingWrites()
         XCTAssertTrue(pending.isEmpty)

@@ -30,6 +30,14 @@ final class SchedulerTests: XCTestCase {
         return (packet.string(at: 0)!, packet.string(at: 2)!)
     }
 
+    func testJobHandlesArePrefixColonNumberAndNameTheirJobBack() {
+        let scheduler = Scheduler(handlePrefix: "H:box")
+        for number: UInt64 in [1, 9, 10, 1_234_567_890, UInt64.max] {
+            let handle = scheduler.handleBytes(of: JobID(number: number))
+            XCTAssertEqual(String(buffer: handle), "H:box:\(number)")
+        }
+    }
+
     func testSubmitAnswersJobCreatedWithGearmandStyleHandles() {
         var scheduler = connected(Scheduler(handlePrefix: "H:host"))
         XCTAssertEqual(submit(&scheduler, "f"), [.send(Packet(.response, .jobCreated, "H:host:1"), to: client)])

@@ -163,12 +163,13 @@ final class SchedulerTimeAndAdminTests: XCTestCase {
         scheduler.cantDo("f", from: dropped)
         scheduler.resetAbilities(of: reset)
         _ = scheduler.disconnect(gone)
-        XCTAssertEqual(scheduler.receive(request(.submitJobBackground, "f", "", "1"), from: client).dropFirst(),
+        // The NOOP first, then JOB_CREATED: the woken worker is what the client waits on.
+        XCTAssertEqual(scheduler.receive(request(.submitJobBackground, "f", "", "1"), from: client).dropLast(),
                        [.send(Packet(.response, .noop), to: right)])
         XCTAssertEqual(scheduler.receive(request(.submitJobBackground, "f", "", "2"), from: client).count, 1, "nobody left to wake")
         // A worker that learns a function while asleep is woken for it.
         scheduler.canDo("g", from: dropped)
-        XCTAssertEqual(scheduler.receive(request(.submitJobBackground, "g", "", "3"), from: client).dropFirst(),
+        XCTAssertEqual(scheduler.receive(request(.submitJobBackground, "g", "", "3"), from: client).dropLast(),
                        [.send(Packet(.response, .noop), to: dropped)])
     }
 
