@@ -30,6 +30,13 @@ struct JobTable {
         }
     }
 
+    /// Changes the job in place, if the table holds it. `self[id]?.x = y` does the same through
+    /// the subscript's modify coroutine, whose frame is allocated on every call.
+    mutating func update(_ id: JobID, _ change: (inout Job) -> Void) {
+        guard let slot = slotByID[id] else { return }
+        change(&slots[Int(slot)]!)
+    }
+
     mutating func insert(_ job: Job) {
         if let slot = vacant.popLast() {
             slots[Int(slot)] = job

@@ -5,7 +5,8 @@ extension Scheduler {
     /// One binary request from `connection`, turned into the matching event.
     public mutating func receive(_ packet: Packet, from connection: ConnectionID) -> [SchedulerAction] {
         guard packet.magic == .request else { return Self.unexpected(packet, to: connection) }
-        let name = packet.string(at: 0) ?? ""
+        // Made only where used: on the busiest packets the first argument is a job handle.
+        var name: String { packet.string(at: 0) ?? "" }
         switch packet.type {
         case .canDo:
             canDo(name, from: connection)

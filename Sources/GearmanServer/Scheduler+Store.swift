@@ -27,7 +27,7 @@ extension Scheduler {
         var actions: [SchedulerAction] = []
         for id in handles.compactMap(jobID) {
             guard let waiting = jobs[id]?.awaitingCommit else { continue }
-            jobs[id]?.isStored = false
+            jobs.update(id) { $0.isStored = false }
             actions += waiting.map { .send(Packet(.response, .error, "QUEUE_ERROR", reason), to: $0) }
             finish(id)
         }

@@ -14,7 +14,7 @@ extension Scheduler {
             switch deadline.kind {
             case .epochJob(let id):
                 guard let job = jobs[id], job.runAt != nil else { continue }
-                jobs[id]?.runAt = nil
+                jobs.update(id) { $0.runAt = nil }
                 functions[job.function]?.scheduled -= 1
                 functions[job.function]?.append(id, priority: job.priority)
                 if let wake = wakeOneSleeper(for: job.function) { actions.append(wake) }

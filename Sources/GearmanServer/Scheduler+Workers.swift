@@ -35,10 +35,10 @@ extension Scheduler {
             return [.send(Packet(.response, .noJob), to: worker)]
         }
         functions.values[queue].running += 1
-        jobs[id]?.worker = worker
+        jobs.update(id) { $0.worker = worker }
         if case .some(.some(let timeout)) = peers[worker]?.abilities[functions.keys[queue]] {
             let deadline = clock.now + timeout
-            jobs[id]?.deadline = deadline
+            jobs.update(id) { $0.deadline = deadline }
             addDeadline(at: deadline, .jobTimeout(id))
         }
         peers.update(worker) { $0.running.insert(id) }
@@ -69,7 +69,8 @@ extension Scheduler {
             return [.send(Packet(.response, .error, "JOB_NOT_FOUND", "Job given in work result not found"), to: worker)]
         }
         if packet.type == .workStatus {
-            jobs[id]?.progress = (UInt32(packet.string(at: 1) ?? "") ?? 0, UInt32(packet.string(at: 2) ?? "") ?? 0)
+            let progress = (UInt32(packet.string(at: 1) ?? "") ?? 0, UInt32(packet.string(at: 2) ?? "") ?? 0)
+            jobs.update(id) { $0.progress = progress }
         }
         // A loop, not a closure: a closure would capture (copy) the whole scheduler.
         var actions: [SchedulerAction] = []

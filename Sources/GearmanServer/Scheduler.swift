@@ -102,11 +102,11 @@ public struct Scheduler {
         // Mutating calls: reading through `functions.values[index]` would copy the whole queue.
         if unique.readableBytes > 0, let id = functions.values[index].job(withUnique: key) {
             if !submission.background, jobs[id]?.clients.contains(client) == false {
-                jobs[id]?.clients.append(client)
+                jobs.update(id) { $0.clients.append(client) }
                 peers.update(client) { $0.waitingOn.insert(id) }
             }
             if jobs[id]?.awaitingCommit != nil {
-                jobs[id]?.awaitingCommit?.append(client)
+                jobs.update(id) { $0.awaitingCommit?.append(client) }
                 return []
             }
             return [.send(response(.jobCreated, for: id), to: client)]

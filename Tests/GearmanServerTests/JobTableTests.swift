@@ -17,6 +17,12 @@ final class JobTableTests: XCTestCase {
         XCTAssertEqual(table[JobID(number: 1)]?.clients, [])
         XCTAssertNil(table[JobID(number: 3)])
         XCTAssertEqual(table.count, 2)
+        table.update(JobID(number: 1)) { $0.worker = ConnectionID(9) }
+        table.update(JobID(number: 3)) { $0.worker = ConnectionID(9) }
+        XCTAssertEqual(table[JobID(number: 1)]?.worker, ConnectionID(9))
+        XCTAssertNil(table[JobID(number: 2)]?.worker)
+        XCTAssertNil(table[JobID(number: 3)], "updating a job the table does not hold adds none")
+        XCTAssertEqual(table.count, 2)
     }
 
     func testRemovedJobsFreeTheirSlotForTheNextJob() {
