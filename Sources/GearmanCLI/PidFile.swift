@@ -8,17 +8,29 @@ package enum PidFile {
     /// Writes this process's pid to `file`; returns the error text if it could not. With
     /// `removeOnSignal`, a terminating signal removes the file and ends the process.
     package static func create(_ file: String, removeOnSignal: Bool = true) -> String? {
-        let fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        if fd < 0 { return StandardStreams.describe(errno: errno) }
-        let written = StandardStreams.write("\(getpid())\n", to: fd)
-        let code = errno
-        close(fd)
-        if !written { return StandardStreams.describe(errno: code) }
+        // Written beside the file and renamed over it, so that a reader never finds it empty;
+        // in place where the directory does not let us (a pid file made ahead for us).
+        let beside = "\(file).\(getpid()).tmp"
+        let renamed = write(to: beside, flags: O_EXCL) == nil && rename(beside, file) == 0
+        if !renamed {
+            unlink(beside)
+            if let error = write(to: file, flags: O_TRUNC) { return error }
+        }
         path = strdup(file)
         for signal in [SIGTERM, SIGINT, SIGHUP] where removeOnSignal {
             Glibc.signal(signal, removeAndReraise)
         }
         return nil
+    }
+
+    /// Writes this process's pid into a new file (`O_EXCL`) or over one (`O_TRUNC`); the error text if it could not.
+    private static func write(to file: String, flags: Int32) -> String? {
+        let fd = open(file, O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0o644)
+        if fd < 0 { return StandardStreams.describe(errno: errno) }
+        let written = StandardStreams.write("\(getpid())\n", to: fd)
+        let code = errno
+        close(fd)
+        return written ? nil : StandardStreams.describe(errno: code)
     }
 
     /// Removes the pid file, if one was written.

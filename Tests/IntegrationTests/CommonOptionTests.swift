@@ -71,9 +71,15 @@ final class CommonOptionTests: JobServerTestCase {
         let pidFile = FileManager.default.temporaryDirectory.appendingPathComponent("gearman-\(UUID().uuidString).pid").path
         let launch = try ours(["-d", "-w", "-f", "daemon", "-c", "1", "-i", pidFile, "--", "cat"], timeout: 10)
         XCTAssertEqual(launch.status, 0)
-        XCTAssertTrue(eventually { FileManager.default.fileExists(atPath: pidFile) })
-        let pid = Int32((try String(contentsOfFile: pidFile, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
-        XCTAssertGreaterThan(pid, 0)
+        var pid: Int32 = 0
+        XCTAssertTrue(eventually {
+            // Never found empty: the file is renamed into place with the pid in it.
+            guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8) else { return false }
+            pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+            return true
+        })
+        XCTAssertGreaterThan(pid, 0, "the pid file holds a pid as soon as it exists")
+        guard pid > 0 else { return }
         defer { kill(pid, SIGKILL) }
         try server.waitForWorkers("daemon")
         XCTAssertEqual(try ours(["-f", "daemon", "bye"]).stdoutText, "bye")
