@@ -52,7 +52,7 @@ struct PendingWrites {
             write(buffer, last.readableBytes == 0 && index == earlier.count - 1)
         }
         if last.readableBytes > 0 { write(last, true) }
-        if last.capacity <= Self.keptCapacity, earlier.isEmpty {
+        if last.capacity <= Self.keptCapacity {
             last.clear()
             current = last
         }

@@ -252,17 +252,7 @@ public struct Scheduler {
     func handleBytes(of id: JobID) -> ByteBuffer {
         var handle = ByteBufferAllocator().buffer(capacity: handleStart.utf8.count + 20)
         handle.writeString(handleStart)
-        // The digits straight into the buffer, without a String in between.
-        var number = id.number
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            var start = digits.count
-            repeat {
-                start -= 1
-                digits[start] = UInt8(ascii: "0") + UInt8(number % 10)
-                number /= 10
-            } while number > 0
-            handle.writeBytes(UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: digits[start...])))
-        }
+        handle.writeString(String(id.number))  // at most 20 digits: a small String, not allocated
         return handle
     }
 
