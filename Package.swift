@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         .systemLibrary(
@@ -25,6 +26,7 @@ let package = Package(
         // The `gearman` executable: classic client and worker modes, admin, top.
         .target(name: "GearmanCLI", dependencies: [
             "GearmanKit", "GearmanProtocol", .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         .target(name: "GearmanProtocol", dependencies: [.product(name: "NIOCore", package: "swift-nio")]),
         .target(name: "GearmanServer", dependencies: [
@@ -32,6 +34,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "HeapModule", package: "swift-collections"),
             .product(name: "Logging", package: "swift-log"),
@@ -62,7 +65,7 @@ let package = Package(
         ),
         // The load generator that `gearman bench` runs: clients and workers on SwiftNIO.
         .target(name: "GearmanBench", dependencies: [
-            "GearmanCLI", "GearmanProtocol",
+            "GearmanCLI", "GearmanProtocol", .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
@@ -119,4 +122,17 @@ if Context.environment["GEARMAN_BENCHMARKS"] != nil {
                           path: "Benchmarks/SchedulerBenchmarks",
                           plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
     ]
+}
+
+// The fuzz target (libFuzzer): built only by `scripts/fuzz`, which sets GEARMAN_FUZZ and
+// `-sanitize=fuzzer`, in its own build folder. It reaches the server core's internals through
+// `@testable import`, which debug builds allow.
+if Context.environment["GEARMAN_FUZZ"] != nil {
+    package.targets.append(.executableTarget(
+        name: "gearman-fuzz",
+        dependencies: [
+            "GearmanServer", "GearmanProtocol", .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
+        ],
+        path: "Fuzz/gearman-fuzz"))
 }

@@ -114,7 +114,8 @@ _gearman_files() {
 _gearman_server() {
     local cur=$1 previous=$2
     case $previous in
-        -P | --pid-file | -l | --log-file | --config-file | --libsqlite3-db | --sqlite)
+        -P | --pid-file | -l | --log-file | --config-file | --libsqlite3-db | --sqlite | \
+            --ssl-certificate | --ssl-key | --ssl-ca-file)
             COMPREPLY=($(compgen -f -- "$cur")) ;;
         --verbose)
             COMPREPLY=($(compgen -W 'FATAL ALERT CRITICAL ERROR WARNING NOTICE INFO DEBUG' -- "$cur")) ;;
@@ -125,7 +126,7 @@ _gearman_server() {
         -u | --user)
             COMPREPLY=($(compgen -u -- "$cur")) ;;
         *)
-            [[ $cur == -* ]] && COMPREPLY=($(compgen -W '--port --listen --backlog --daemon --pid-file --log-file --verbose --job-retries --job-handle-prefix --exceptions --keepalive --keepalive-idle --keepalive-interval --keepalive-count --file-descriptors --user --queue-type --libsqlite3-db --libsqlite3-table --sqlite --store-queue-on-shutdown --http-port --protocol --config-file --threads --worker-wakeup --round-robin --hashtable-buckets --max-packet-size --shutdown-timeout --check-args --help --version' -- "$cur")) ;;
+            [[ $cur == -* ]] && COMPREPLY=($(compgen -W '--port --listen --backlog --daemon --pid-file --log-file --verbose --job-retries --job-handle-prefix --exceptions --keepalive --keepalive-idle --keepalive-interval --keepalive-count --file-descriptors --user --queue-type --libsqlite3-db --libsqlite3-table --sqlite --store-queue-on-shutdown --http-port --protocol --config-file --threads --worker-wakeup --round-robin --hashtable-buckets --max-packet-size --shutdown-timeout --ssl --ssl-certificate --ssl-key --ssl-ca-file --ssl-verify-client --admin-allow --max-unique-size --max-function-size --max-queue-bytes --max-output-bytes --output-stall-timeout --max-connections --http-job-timeout --http-request-timeout --http-max-connections --check-args --help --version' -- "$cur")) ;;
     esac
 }
 
@@ -148,16 +149,18 @@ _gearman() {
         case ${words[cword - 1]} in
             -h | --host) _gearman_hosts "$cur" ;;
             -s | --sort) COMPREPLY=($(compgen -W 'name queued running workers change' -- "$cur")) ;;
+            --ssl-ca-file | --ssl-certificate | --ssl-key) COMPREPLY=($(compgen -f -- "$cur")) ;;
             -p | --port | -i | --interval | -n | --count) ;;
-            *) [[ $cur == -* ]] && COMPREPLY=($(compgen -W '--host --port --interval --sort --count --help' -- "$cur")) ;;
+            *) [[ $cur == -* ]] && COMPREPLY=($(compgen -W '--host --port --ssl --ssl-ca-file --ssl-certificate --ssl-key --interval --sort --count --help' -- "$cur")) ;;
         esac
         return 0
     fi
     if ((cword > 1)) && [[ ${words[1]} == status ]]; then
         case ${words[cword - 1]} in
             -h | --host) _gearman_hosts "$cur" ;;
+            --ssl-ca-file | --ssl-certificate | --ssl-key) COMPREPLY=($(compgen -f -- "$cur")) ;;
             -p | --port | -u | --unique | -f | --function) ;;
-            *) [[ $cur == -* ]] && COMPREPLY=($(compgen -W '--host --port --unique --function --json --help' -- "$cur")) ;;
+            *) [[ $cur == -* ]] && COMPREPLY=($(compgen -W '--host --port --ssl --ssl-ca-file --ssl-certificate --ssl-key --unique --function --json --help' -- "$cur")) ;;
         esac
         return 0
     fi
@@ -165,11 +168,12 @@ _gearman() {
         case ${words[cword - 1]} in
             -h | --host) _gearman_hosts "$cur" ;;
             --unique) COMPREPLY=($(compgen -W 'none distinct' -- "$cur")) ;;
+            --ssl-ca-file | --ssl-certificate | --ssl-key) COMPREPLY=($(compgen -f -- "$cur")) ;;
             -p | --port | -c | --connections | -d | --depth | -w | --workers | --worker-depth | -n | --jobs | \
                 --seconds | --payload | --functions | --threads) ;;
             *)
                 if [[ $cur == -* ]]; then
-                    COMPREPLY=($(compgen -W '--host --port --connections --depth --workers --worker-depth --jobs --seconds --payload --unique --functions --threads --json --allow-remote --help' -- "$cur"))
+                    COMPREPLY=($(compgen -W '--host --port --connections --depth --workers --worker-depth --jobs --seconds --payload --unique --functions --threads --json --allow-remote --ssl --ssl-ca-file --ssl-certificate --ssl-key --help' -- "$cur"))
                     return 0
                 fi
                 # The scenario, once.
@@ -185,8 +189,9 @@ _gearman() {
     if ((cword > 1)) && [[ ${words[1]} == admin ]]; then
         case ${words[cword - 1]} in
             -h | --host) _gearman_hosts "$cur" ;;
+            --ssl-ca-file | --ssl-certificate | --ssl-key) COMPREPLY=($(compgen -f -- "$cur")) ;;
             -p | --port | --cancel-job | --create-function | --drop-function | --maxqueue) ;;
-            *) [[ $cur == -* ]] && COMPREPLY=($(compgen -W '--host --port --status --priority-status --workers --server-version --server-verbose --getpid --show-jobs --show-unique-jobs --cancel-job --create-function --drop-function --maxqueue --shutdown --graceful --json --ssl --help' -- "$cur")) ;;
+            *) [[ $cur == -* ]] && COMPREPLY=($(compgen -W '--host --port --ssl --ssl-ca-file --ssl-certificate --ssl-key --status --priority-status --workers --server-version --server-verbose --getpid --show-jobs --show-unique-jobs --cancel-job --create-function --drop-function --maxqueue --shutdown --graceful --json --help' -- "$cur")) ;;
         esac
         return 0
     fi

@@ -18,7 +18,12 @@ public enum BenchCommand {
         }
         signal(SIGPIPE, SIG_IGN)
         do throws(BenchFailure) {
-            let server = try BenchServer.resolve(host: options.host, port: options.port, allowRemote: options.allowRemote)
+            var server = try BenchServer.resolve(host: options.host, port: options.port, allowRemote: options.allowRemote)
+            if let tls = options.tls {
+                do { server.tls = (try tls.makeContext(), ClientTLS.serverName(options.host)) } catch {
+                    throw BenchFailure(message: "cannot set up TLS: \(error)", exitCode: .usage)
+                }
+            }
             let result = try BenchRunner(options: options, server: server).run()
             StandardStreams.write(options.json ? result.json.text + "\n" : result.table, to: StandardStreams.output)
             return ExitCode.success.rawValue

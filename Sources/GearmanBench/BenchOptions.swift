@@ -28,6 +28,7 @@ struct BenchOptions: Equatable, Sendable {
     var threads = 1
     var json = false
     var allowRemote = false
+    var tls: ClientTLS?
     var help = false
 
     static let specs: [LongOptions.Spec] = [
@@ -45,6 +46,7 @@ struct BenchOptions: Equatable, Sendable {
         .init("threads", value: "N", help: "Event loop threads (default 1)."),
         .init("json", help: "Print one JSON object instead of the table."),
         .init("allow-remote", help: "Allow a job server that is not on this machine's loopback."),
+    ] + ClientTLS.specs + [
         .init("help", help: "Print this help and exit."),
     ]
 
@@ -99,6 +101,7 @@ struct BenchOptions: Equatable, Sendable {
         threads = try Self.number(parsed, "threads", default: threads, in: 1...256)
         json = parsed.has("json")
         allowRemote = parsed.has("allow-remote")
+        tls = try ClientTLS.parse(parsed)
     }
 
     /// The value of option `name` as a whole number in `range`, or `value` when not given.

@@ -28,12 +28,14 @@ final class BenchPhase {
     /// Opens a connection for each of `roles`; `counted`: whether their jobs count toward the target.
     func connect<Role: ConnectionRole>(_ roles: [Role], counted: Bool) throws(BenchFailure) {
         let tally = self.tally
+        let server = self.server
         let connecting = roles.map { role in
             ClientBootstrap(group: group)
                 .channelOption(.tcpOption(.tcp_nodelay), value: 1)
                 .connectTimeout(.seconds(10))
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        if let tls = try server.tlsHandler() { try channel.pipeline.syncOperations.addHandler(tls) }
                         try channel.pipeline.syncOperations.addHandlers(
                             ByteToMessageHandler(GearmanDecoder()),
                             RoleHandler(role: role, tally: tally, counted: counted))

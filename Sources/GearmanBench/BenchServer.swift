@@ -1,4 +1,6 @@
+import GearmanCLI
 import NIOCore
+import NIOSSL
 
 /// The job server under load: its address, resolved once, so that the address checked is the
 /// one connected to.
@@ -6,6 +8,14 @@ struct BenchServer: Sendable {
     let address: SocketAddress
     /// `host:port` as given (`[::1]:4730` for an IPv6 address), for the report and messages.
     let name: String
+    /// With `--ssl`: the context each connection's TLS starts from, and the name to check.
+    var tls: (context: NIOSSLContext, serverName: String?)?
+
+    /// A handler for a new connection's pipeline, first: TLS, if asked for.
+    func tlsHandler() throws -> NIOSSLClientHandler? {
+        guard let tls else { return nil }
+        return try NIOSSLClientHandler(context: tls.context, serverHostname: tls.serverName)
+    }
 
     /// Resolves `host`; unless `allowRemote`, refuses an address outside 127.0.0.0/8 and ::1,
     /// so that a load test never reaches another machine by mistake.

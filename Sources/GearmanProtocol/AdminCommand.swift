@@ -25,6 +25,15 @@ public enum AdminCommand: Equatable, Sendable {
     /// Anything else; gearmand echoes the first word in its ERR UNKNOWN_COMMAND line.
     case unknown(word: String)
 
+    /// Commands that change the server's state (or stop it), which `--admin-allow` restricts;
+    /// the others only read.
+    public var changesState: Bool {
+        switch self {
+        case .shutdown, .maxQueue, .cancelJob, .createFunction, .dropFunction, .verbose: true
+        default: false
+        }
+    }
+
     public init(line: String) {
         let words = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
         let command = words.first?.lowercased() ?? ""

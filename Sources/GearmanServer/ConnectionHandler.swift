@@ -4,8 +4,13 @@ import NIOCore
 /// The one handler of every connection's pipeline: decodes what arrives and hands each
 /// message to the core. It decodes itself rather than behind NIO's ByteToMessageHandler,
 /// which costs a pipeline hop and a boxed message per packet on the busiest path.
-final class ConnectionHandler: ChannelInboundHandler {
+///
+/// It also holds back reads while the connection's unsent output is over its bound (the
+/// channel is not writable): a client that never reads its replies stops being read, instead
+/// of growing the server's memory; one that stays that way for `stallSeconds` is closed.
+final class ConnectionHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
 
     private let core: JobServerCore
     private let decoder: GearmanDecoder
@@ -14,15 +19,54 @@ final class ConnectionHandler: ChannelInboundHandler {
     private var unfinished = PartialMessage()
     /// Set after bytes that are not the protocol: nothing more is read from the connection.
     private var rejected = false
+    /// A read was asked for while the output was over its bound; it is passed on once it drains.
+    private var readHeldBack = false
+    /// Closes the connection if its output stays over the bound too long.
+    private var stallTimer: Scheduled<Void>?
+    private let stallSeconds: Int64
+    /// The output went over its bound at some point: memory is handed back to the system at close.
+    private var heldMuchOutput = false
 
-    init(core: JobServerCore, decoder: GearmanDecoder) {
+    init(core: JobServerCore, decoder: GearmanDecoder, stallSeconds: Int64 = 60) {
         self.core = core
         self.decoder = decoder
+        self.stallSeconds = stallSeconds
     }
 
     func channelActive(context: ChannelHandlerContext) {
         id = core.connected(context)
+        if id == nil { context.close(promise: nil) }
         context.fireChannelActive()
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            context.read()
+        } else {
+            readHeldBack = true
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            stallTimer?.cancel()
+            stallTimer = nil
+            if readHeldBack {
+                readHeldBack = false
+                context.read()
+            }
+        } else {
+            heldMuchOutput = true
+            if stallTimer == nil {
+                stallTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .seconds(stallSeconds)) { [weak self] in
+                    guard let self, let id = self.id else { return }
+                    self.rejected = true
+                    self.core.stalled(id)
+                    context.close(promise: nil)
+                }
+            }
+        }
+        context.fireChannelWritabilityChanged()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -56,7 +100,9 @@ final class ConnectionHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         unfinished = PartialMessage()
-        if let id { core.disconnected(id) }
+        stallTimer?.cancel()
+        stallTimer = nil
+        if let id { core.disconnected(id, heldMuchOutput: heldMuchOutput) }
         id = nil
         context.fireChannelInactive()
     }

@@ -4,6 +4,8 @@ struct Deadline: Comparable {
     enum Kind: Equatable {
         case epochJob(JobID)
         case jobTimeout(JobID)
+        /// The job's wake-up is checked: still queued means the woken worker did not grab.
+        case wakeRetry(JobID)
     }
 
     let at: Int64

@@ -5,26 +5,57 @@ import NIOHTTP1
 /// One HTTP/1.1 connection of the `--http-port` listener: GET /metrics, GET /status, and
 /// gearmand's job submission (POST /FUNCTION). NIO's HTTP codec answers malformed requests
 /// with 400; requests are answered in order, with keep-alive.
+///
+/// Two deadlines keep a connection from being held forever: a request (head and body) must
+/// arrive within the request timeout of the connection opening or of the last answer, and a
+/// foreground job that has not ended within its job timeout is answered 504.
 final class HTTPHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
     private let core: JobServerCore
     private let maximumBodySize: Int
+    private let requestTimeout: TimeAmount
+    private let jobTimeout: Int64
+    /// Closes the connection when a request does not arrive in time; set while one is awaited.
+    private var requestDeadline: Scheduled<Void>?
+    /// Answers 504 when the job runs too long; set while a foreground job runs.
+    private var jobDeadline: Scheduled<Void>?
+    /// Whether the core counted this connection (false: over `--http-max-connections`).
+    private var admitted = false
     private var head: HTTPRequestHead?
     private var body = ByteBuffer()
     private var tooLarge = false
     /// The client connection of the job this request submitted, while it runs.
     private var jobClient: ConnectionID?
 
-    init(core: JobServerCore, maximumBodySize: Int) {
+    init(core: JobServerCore, maximumBodySize: Int, requestTimeoutMilliseconds: Int64, jobTimeoutMilliseconds: Int64) {
         self.core = core
         self.maximumBodySize = maximumBodySize
+        requestTimeout = .milliseconds(requestTimeoutMilliseconds)
+        jobTimeout = jobTimeoutMilliseconds
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        admitted = core.httpConnectionOpened(address: context.channel.remoteAddress?.ipAddress ?? "-")
+        guard admitted else { return context.close(promise: nil) }
+        awaitRequest(context: context)
+        context.fireChannelActive()
+    }
+
+    /// Starts the time a request has to arrive in.
+    private func awaitRequest(context: ChannelHandlerContext) {
+        requestDeadline?.cancel()
+        requestDeadline = context.eventLoop.assumeIsolated().scheduleTask(in: requestTimeout) { [weak self] in
+            self?.requestDeadline = nil
+            context.close(promise: nil)
+        }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head):
+            if requestDeadline == nil { awaitRequest(context: context) }
             self.head = head
             body = ByteBuffer()
             tooLarge = false
@@ -37,6 +68,8 @@ final class HTTPHandler: ChannelInboundHandler {
         case .end:
             guard let head else { return }
             self.head = nil
+            requestDeadline?.cancel()
+            requestDeadline = nil
             respond(to: head, context: context)
         }
     }
@@ -54,6 +87,14 @@ final class HTTPHandler: ChannelInboundHandler {
         case .refuse(let status, let reason):
             send(status, text: reason + "\n", head: head, context: context)
         case .submit(let function, let unique, let priority, let background):
+            let limit: Int64
+            switch HTTPRoute.jobTimeout(head) {
+            case .none: limit = jobTimeout
+            case .milliseconds(let milliseconds): limit = milliseconds
+            case .invalid:
+                return send(.badRequest, text: "X-Gearman-Timeout must be milliseconds from 1 to \(Int32.max)\n",
+                            head: head, context: context)
+            }
             var response = HTTPJobResponse(background: background)
             let address = context.channel.remoteAddress?.ipAddress ?? "-"
             let client = core.connectHTTPClient(address: address) { [weak self] packet in
@@ -61,12 +102,22 @@ final class HTTPHandler: ChannelInboundHandler {
                 self.finishJob(finished, head: head, context: context)
             }
             jobClient = client
+            if !background {
+                jobDeadline = context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(limit)) { [weak self] in
+                    guard let self, self.jobClient == client else { return }
+                    self.finishJob(.init(status: .gatewayTimeout, command: "TIMEOUT", handle: response.handle,
+                                         body: ByteBuffer(string: "the job did not end within \(limit) ms\n")),
+                                   head: head, context: context)
+                }
+            }
             core.submit(Submission(function: function, unique: unique, data: body, priority: priority, background: background),
                         fromHTTPClient: client)
         }
     }
 
     private func finishJob(_ finished: HTTPJobResponse.Finished, head: HTTPRequestHead, context: ChannelHandlerContext) {
+        jobDeadline?.cancel()
+        jobDeadline = nil
         releaseJobClient()
         var headers = HTTPHeaders([("X-Gearman-Command", finished.command)])
         if let handle = finished.handle { headers.add(name: "X-Gearman-Job-Handle", value: handle) }
@@ -90,14 +141,19 @@ final class HTTPHandler: ChannelInboundHandler {
         context.write(wrapOutboundOut(.head(response)), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
-        if !keepAlive {
+        if keepAlive {
+            awaitRequest(context: context)
+        } else {
             done.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
         }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        requestDeadline?.cancel()
+        jobDeadline?.cancel()
         // A client that hangs up before its job ends is a client that disconnected.
         releaseJobClient()
+        if admitted { core.httpConnectionClosed() }
         context.fireChannelInactive()
     }
 

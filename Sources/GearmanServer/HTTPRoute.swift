@@ -46,6 +46,20 @@ enum HTTPRoute: Equatable {
         }
     }
 
+    /// The `X-Gearman-Timeout` of a submission in milliseconds: nil without the header,
+    /// `.invalid` when it is not a number from 1 to about 24.8 days.
+    static func jobTimeout(_ head: HTTPRequestHead) -> JobTimeout {
+        guard let text = head.headers.first(name: "X-Gearman-Timeout") else { return .none }
+        guard let value = Int64(text), (1...Int64(Int32.max)).contains(value) else {
+            return .invalid
+        }
+        return .milliseconds(value)
+    }
+
+    enum JobTimeout: Equatable {
+        case none, invalid, milliseconds(Int64)
+    }
+
     /// `%XX` escapes decoded; nil if one is malformed or the result is not UTF-8.
     static func percentDecoded(_ text: String) -> String? {
         var bytes: [UInt8] = []

@@ -4,6 +4,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 
 /// The bundled job server: listeners and connections on one event loop that owns the state.
 public final class JobServer: Sendable {
@@ -17,6 +18,24 @@ public final class JobServer: Sendable {
 
     /// The addresses the server accepts connections on.
     public var localAddresses: [SocketAddress] { listeners.compactMap(\.localAddress) }
+
+    /// Where it listens, for the start-up line: `127.0.0.1:4730, [::1]:4730 (HTTP: ...)`,
+    /// with the real ports when 0 was asked for.
+    public var listeningSummary: String {
+        func text(_ channels: ArraySlice<any Channel>) -> String {
+            channels.compactMap(\.localAddress).map { address in
+                let host = address.ipAddress ?? "?"
+                return (host.contains(":") ? "[\(host)]" : host) + ":\(address.port ?? 0)"
+            }.joined(separator: ", ")
+        }
+        let gearman = text(listeners.prefix(gearmanListenerCount))
+        let http = listeners.count > gearmanListenerCount ? " (HTTP: \(text(listeners.dropFirst(gearmanListenerCount))))" : ""
+        let tls = configuration.tls == nil ? "" : " with TLS"
+        return gearman + http + tls
+    }
+
+    /// How many of `listeners` are Gearman ports; the rest are HTTP.
+    private let gearmanListenerCount: Int
 
     /// Opens the queue store (if `openStore` is given) and restores its jobs, then binds the
     /// listeners; the server accepts work when this returns.
@@ -61,18 +80,31 @@ public final class JobServer: Sendable {
                 }
             }
         }
-        let maximumPacketSize = configuration.maximumPacketSize
-        bootstrap = bootstrap.childChannelInitializer { channel in
-            channel.eventLoop.makeCompletedFuture {
-                try channel.pipeline.syncOperations.addHandler(
-                    ConnectionHandler(core: core.value, decoder: GearmanDecoder(maximumPacketSize: maximumPacketSize)))
-            }
+        let tls: NIOSSLContext?
+        do { tls = try configuration.tls?.makeContext() } catch {
+            finished.succeed()
+            try? group.syncShutdownGracefully()
+            throw error
         }
+        let maximumPacketSize = configuration.maximumPacketSize
+        let stallSeconds = configuration.outputStallSeconds
+        let output = configuration.maximumOutputBytes
+        bootstrap = bootstrap
+            .childChannelOption(.writeBufferWaterMark, value: .init(low: output / 2, high: max(output, 1)))
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
+                    try channel.pipeline.syncOperations.addHandler(
+                        ConnectionHandler(core: core.value, decoder: GearmanDecoder(maximumPacketSize: maximumPacketSize),
+                                          stallSeconds: stallSeconds))
+                }
+            }
         do {
             var bound = try Self.bind(bootstrap, hosts: configuration.listenHosts, port: configuration.port)
+            gearmanListenerCount = bound.count
             if let httpPort = configuration.httpPort {
                 do {
-                    bound += try Self.bind(Self.httpBootstrap(group: group, core: core, configuration: configuration),
+                    bound += try Self.bind(Self.httpBootstrap(group: group, core: core, configuration: configuration, tls: tls),
                                            hosts: configuration.listenHosts, port: httpPort)
                 } catch {
                     for channel in bound { try? channel.close().wait() }
@@ -88,13 +120,12 @@ public final class JobServer: Sendable {
         try loop.submit {
             core.value.onShutdownRequest = { [weak self] graceful in self?.shutdown(graceful: graceful) }
         }.wait()
-        for address in localAddresses { logger.info("listening", metadata: ["address": "\(address)"]) }
     }
 
     /// The HTTP listener: NIO's HTTP/1.1 codec (it answers malformed requests with 400 and
     /// keeps pipelined requests in order), then `HTTPHandler`.
     private static func httpBootstrap(group: MultiThreadedEventLoopGroup, core: NIOLoopBound<JobServerCore>,
-                                      configuration: ServerConfiguration) -> ServerBootstrap {
+                                      configuration: ServerConfiguration, tls: NIOSSLContext?) -> ServerBootstrap {
         let maximumBodySize = configuration.maximumPacketSize
         return ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: Int32(clamping: configuration.backlog))
@@ -102,8 +133,12 @@ public final class JobServer: Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(HTTPHandler(core: core.value, maximumBodySize: maximumBodySize))
+                    try channel.pipeline.syncOperations.addHandler(
+                        HTTPHandler(core: core.value, maximumBodySize: maximumBodySize,
+                                    requestTimeoutMilliseconds: configuration.httpRequestTimeoutMilliseconds,
+                                    jobTimeoutMilliseconds: configuration.httpJobTimeoutMilliseconds))
                 }
             }
     }

@@ -17,12 +17,15 @@ final class JobServerCore {
 
         let sink: Sink
         let address: String
+        /// `--admin-allow` lets this address send admin commands that change state.
+        let mayChangeState: Bool
         var pending = PendingWrites()
         var pendingPackets: [Packet] = []
 
-        init(sink: Sink, address: String) {
+        init(sink: Sink, address: String, mayChangeState: Bool) {
             self.sink = sink
             self.address = address
+            self.mayChangeState = mayChangeState
         }
     }
 
@@ -30,6 +33,10 @@ final class JobServerCore {
     private var connections: [ConnectionID: Connection] = [:]
     private var dirty: [ConnectionID] = []
     private var nextConnection: UInt64 = 1
+    /// Connections on the Gearman port(s), for `--max-connections`.
+    private var gearmanConnections = 0
+    /// Connections on the HTTP port, for `--http-max-connections`.
+    private var httpConnections = 0
     private let eventLoop: any EventLoop
     private let logger: Logger
     private let configuration: ServerConfiguration
@@ -62,7 +69,8 @@ final class JobServerCore {
         self.store = store
         scheduler = Scheduler(handlePrefix: configuration.handlePrefix, jobRetries: configuration.jobRetries,
                               exceptionsByDefault: configuration.exceptionsByDefault,
-                              storesBackgroundJobs: store != nil && configuration.queuePersistence == .everyJob, clock: clock)
+                              storesBackgroundJobs: store != nil && configuration.queuePersistence == .everyJob,
+                              limits: configuration.limits, clock: clock)
     }
 
     /// Queues the jobs the store kept (at start-up, before the port opens).
@@ -72,8 +80,16 @@ final class JobServerCore {
 
     // MARK: Events from connection handlers
 
-    func connected(_ context: ChannelHandlerContext) -> ConnectionID {
+    /// A connection on the Gearman port; nil if `--max-connections` are open already (the
+    /// handler closes it).
+    func connected(_ context: ChannelHandlerContext) -> ConnectionID? {
         let address = context.channel.remoteAddress?.ipAddress ?? "-"
+        guard gearmanConnections < configuration.maximumConnections else {
+            logger.warning("refusing a connection: --max-connections reached",
+                           metadata: ["peer": "\(address)", "limit": "\(configuration.maximumConnections)"])
+            return nil
+        }
+        gearmanConnections += 1
         let id = register(.channel(context), address: address)
         logger.debug("connection opened", metadata: ["connection": "\(id)", "peer": "\(address)"])
         return id
@@ -83,7 +99,8 @@ final class JobServerCore {
     private func register(_ sink: Connection.Sink, address: String) -> ConnectionID {
         let id = ConnectionID(nextConnection)
         nextConnection += 1
-        connections[id] = Connection(sink: sink, address: address)
+        connections[id] = Connection(sink: sink, address: address,
+                                     mayChangeState: configuration.adminAccess.allows(address))
         scheduler.connect(id)
         return id
     }
@@ -93,9 +110,15 @@ final class JobServerCore {
         case .packet(let packet):
             perform(scheduler.receive(packet, from: id))
         case .adminCommand(let line):
+            let command = AdminCommand(line: line)
+            if command.changesState, connections[id]?.mayChangeState != true {
+                logger.warning("admin command refused", metadata: ["connection": "\(id)", "command": "\(line.prefix(80))",
+                                                                   "peer": "\(connections[id]?.address ?? "-")"])
+                return enqueue(text: "ERR PERMISSION_DENIED admin+command+not+allowed+from+this+address+(see+--admin-allow)\r\n", to: id)
+            }
             let responder = AdminResponder(version: configuration.version, verbosity: configuration.verbosityName,
                                            processID: getpid(), address: { [connections] in connections[$0]?.address ?? "-" })
-            let (reply, actions, effect) = responder.respond(to: AdminCommand(line: line), scheduler: &scheduler)
+            let (reply, actions, effect) = responder.respond(to: command, scheduler: &scheduler)
             enqueue(text: reply, to: id)
             perform(actions)
             if case .shutdown(let graceful) = effect {
@@ -105,11 +128,25 @@ final class JobServerCore {
         }
     }
 
-    func disconnected(_ id: ConnectionID) {
-        guard connections.removeValue(forKey: id) != nil else { return }
+    /// A connection closed. One that held much unsent output, or whose leaving dropped many
+    /// jobs, gives the memory back to the system (glibc keeps freed memory otherwise).
+    func disconnected(_ id: ConnectionID, heldMuchOutput: Bool = false) {
+        guard let connection = connections.removeValue(forKey: id) else { return }
+        if case .channel = connection.sink { gearmanConnections -= 1 }
+        let heldBefore = scheduler.heldBytes
         perform(scheduler.disconnect(id))
         logger.debug("connection closed", metadata: ["connection": "\(id)"])
         flush()
+        if heldMuchOutput || heldBefore - scheduler.heldBytes > 16 << 20 {
+            // On the next turn: NIO lets go of the unsent buffers after this callback.
+            eventLoop.execute { _ = malloc_trim(0) }
+        }
+    }
+
+    /// A connection's output stayed over its bound too long: it is about to be closed.
+    func stalled(_ id: ConnectionID) {
+        logger.notice("closing a connection that does not read its replies",
+                      metadata: ["connection": "\(id)", "peer": "\(connections[id]?.address ?? "-")"])
     }
 
     /// Bytes that are not the Gearman protocol: an ERROR packet (or ERR line), then the
@@ -128,6 +165,20 @@ final class JobServerCore {
     }
 
     // MARK: HTTP
+
+    /// An HTTP connection opened; false if `--http-max-connections` are open already.
+    func httpConnectionOpened(address: String) -> Bool {
+        guard httpConnections < configuration.maximumHTTPConnections else {
+            logger.warning("refusing an HTTP connection: --http-max-connections reached", metadata: ["peer": "\(address)"])
+            return false
+        }
+        httpConnections += 1
+        return true
+    }
+
+    func httpConnectionClosed() {
+        httpConnections -= 1
+    }
 
     /// An HTTP request that submits a job acts as a client connection of its own; the
     /// packets the scheduler sends it go to `deliver` (at the next flush).
@@ -156,6 +207,16 @@ final class JobServerCore {
 
     /// The connections that registered a function.
     private var workerSummaries: [PeerSummary] { scheduler.peerSummaries().filter { !$0.functions.isEmpty } }
+
+    /// The scheduler's invariants, and that it knows exactly the open connections (for the
+    /// fuzz target, which checks them after every event).
+    func invariantViolations() -> [String] {
+        var problems = scheduler.invariantViolations()
+        if Set(connections.keys) != Set(scheduler.peers.keys) {
+            problems.append("connections \(connections.keys.sorted { $0.value < $1.value }) but scheduler peers \(scheduler.peers.keys.sorted { $0.value < $1.value })")
+        }
+        return problems
+    }
 
     // MARK: Output
 

@@ -9,6 +9,9 @@ struct JobTable {
     /// How many jobs the table holds.
     var count: Int { slotByID.count }
 
+    /// What the jobs held cost in memory, as `Job.heldBytes` counts it.
+    private(set) var heldBytes = 0
+
     /// Every job held, in no particular order.
     var all: [Job] { slots.compactMap { $0 } }
 
@@ -18,8 +21,15 @@ struct JobTable {
         _modify {
             if let slot = slotByID[id] {
                 var job = slots[Int(slot)].take()
+                let before = job?.heldBytes ?? 0
                 defer {
-                    if let job { slots[Int(slot)] = job } else { release(slot, of: id) }
+                    heldBytes -= before
+                    if let job {
+                        heldBytes += job.heldBytes
+                        slots[Int(slot)] = job
+                    } else {
+                        release(slot, of: id)
+                    }
                 }
                 yield &job
             } else {
@@ -34,10 +44,13 @@ struct JobTable {
     /// the subscript's modify coroutine, whose frame is allocated on every call.
     mutating func update(_ id: JobID, _ change: (inout Job) -> Void) {
         guard let slot = slotByID[id] else { return }
+        heldBytes -= slots[Int(slot)]!.heldBytes
         change(&slots[Int(slot)]!)
+        heldBytes += slots[Int(slot)]!.heldBytes
     }
 
     mutating func insert(_ job: Job) {
+        heldBytes += job.heldBytes
         if let slot = vacant.popLast() {
             slots[Int(slot)] = job
             slotByID[job.id] = slot
@@ -51,6 +64,7 @@ struct JobTable {
     mutating func removeValue(forKey id: JobID) -> Job? {
         guard let slot = slotByID[id] else { return nil }
         let job = slots[Int(slot)].take()
+        heldBytes -= job?.heldBytes ?? 0
         release(slot, of: id)
         return job
     }

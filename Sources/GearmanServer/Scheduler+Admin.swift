@@ -58,11 +58,14 @@ extension Scheduler {
         if functions[name] == nil { functions[name] = FunctionQueue(name: name) }
     }
 
-    /// Admin `drop function`: only a function no worker can do and no job is running for;
-    /// its queued jobs fail to their clients.
+    /// Admin `drop function`: only a function no worker can do and no job is running (or
+    /// being committed) for; its queued jobs fail to their clients.
     public mutating func dropFunction(_ name: String) -> (DropFunctionResult, [SchedulerAction]) {
         guard let queue = functions[name] else { return (.notFound, []) }
-        if queue.running > 0 || peers.values.contains(where: { $0.abilities[name] != nil }) { return (.inUse, []) }
+        // A job being committed cannot be cancelled yet, so its function stays too.
+        if queue.running > 0 || queue.committing > 0 || peers.values.contains(where: { $0.abilities[name] != nil }) {
+            return (.inUse, [])
+        }
         let doomed = jobs.all.filter { $0.function == name }.map(\.id)
         let actions = doomed.flatMap { cancel($0) ?? [] }
         functions[name] = nil

@@ -9,9 +9,15 @@ extension Scheduler {
         var name: String { packet.string(at: 0) ?? "" }
         switch packet.type {
         case .canDo:
+            if name.utf8.count > limits.functionNameBytes { return refuse(Self.functionNameTooLong(limits.functionNameBytes), to: connection) }
             canDo(name, from: connection)
         case .canDoTimeout:
-            canDo(name, timeout: Int64(packet.string(at: 1) ?? "") ?? 0, from: connection)
+            if name.utf8.count > limits.functionNameBytes { return refuse(Self.functionNameTooLong(limits.functionNameBytes), to: connection) }
+            guard let timeout = Self.timeoutMilliseconds(packet.string(at: 1)) else {
+                return refuse(Packet(.response, .error, "INVALID_ARGUMENT",
+                                     "CAN_DO_TIMEOUT wants milliseconds from 0 to \(Self.longestTimeout)"), to: connection)
+            }
+            canDo(name, timeout: timeout, from: connection)
         case .cantDo:
             cantDo(name, from: connection)
         case .resetAbilities:
@@ -27,7 +33,8 @@ extension Scheduler {
         case .submitJob, .submitJobHigh, .submitJobLow, .submitJobBackground, .submitJobHighBackground,
              .submitJobLowBackground, .submitReduceJob, .submitReduceJobBackground, .submitJobEpoch:
             guard let submission = Self.submission(from: packet) else {
-                return [.send(Packet(.response, .error, "INVALID_ARGUMENT", "Invalid epoch time"), to: connection)]
+                return refuse(Packet(.response, .error, "INVALID_ARGUMENT",
+                                     "The epoch time must be seconds from 0 to \(Self.latestEpochSecond)"), to: connection)
             }
             return submit(submission, from: connection)
         case .workStatus, .workData, .workWarning, .workComplete, .workFail, .workException:
@@ -57,7 +64,7 @@ extension Scheduler {
         let data = packet.arguments.last ?? ByteBuffer()
         var runAt: Int64?
         if packet.type == .submitJobEpoch {
-            guard let seconds = Int64(packet.string(at: 2) ?? "") else { return nil }
+            guard let seconds = Int64(packet.string(at: 2) ?? ""), (0...latestEpochSecond).contains(seconds) else { return nil }
             runAt = seconds * 1000
         }
         let priority: Priority
@@ -73,6 +80,24 @@ extension Scheduler {
         }
         return Submission(function: function, uniqueKey: unique, data: data, priority: priority,
                           background: background, runAt: runAt)
+    }
+
+    /// The last second a SUBMIT_JOB_EPOCH may name (9999-12-31 23:59:59 UTC): later ones, and
+    /// numbers whose milliseconds would not fit in 64 bits, are refused.
+    static let latestEpochSecond: Int64 = 253_402_300_799
+
+    /// The longest CAN_DO_TIMEOUT accepted, in milliseconds (about 24.8 days, as a 32-bit int holds).
+    static let longestTimeout = Int64(Int32.max)
+
+    /// CAN_DO_TIMEOUT's time limit in milliseconds (nil: no limit): values under 1000 count as
+    /// 1000, as gearmand has it (Perl workers send seconds); nil if it is no number or out of range.
+    static func timeoutMilliseconds(_ text: String?) -> Int64?? {
+        guard let value = Int64(text ?? ""), (0...longestTimeout).contains(value) else { return nil }
+        return .some(value == 0 ? nil : max(value, 1000))
+    }
+
+    private func refuse(_ error: Packet, to connection: ConnectionID) -> [SchedulerAction] {
+        [.send(error, to: connection)]
     }
 
     /// gearmand's answer to a packet a client or worker should not send.

@@ -16,7 +16,8 @@ extension Scheduler {
             guard var job = jobs[id], let waiting = job.awaitingCommit else { continue }
             job.awaitingCommit = nil
             jobs[id] = job
-            actions += waiting.map { .send(response(.jobCreated, for: id), to: $0) }
+            // Clients that left during the commit are not answered (their jobs stay: background).
+            actions += waiting.filter { peers[$0] != nil }.map { .send(response(.jobCreated, for: id), to: $0) }
             actions += enqueue(job) { $0.committing -= 1 }
         }
         return actions
@@ -28,7 +29,7 @@ extension Scheduler {
         for id in handles.compactMap(jobID) {
             guard let waiting = jobs[id]?.awaitingCommit else { continue }
             jobs.update(id) { $0.isStored = false }
-            actions += waiting.map { .send(Packet(.response, .error, "QUEUE_ERROR", reason), to: $0) }
+            actions += waiting.filter { peers[$0] != nil }.map { .send(Packet(.response, .error, "QUEUE_ERROR", reason), to: $0) }
             finish(id)
         }
         return actions

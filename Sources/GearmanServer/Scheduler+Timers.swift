@@ -4,8 +4,9 @@ extension Scheduler {
     /// The earliest moment `deadlinesPassed()` has work (milliseconds since the epoch), if any.
     public var nextDeadline: Int64? { deadlines.min?.at }
 
-    /// Queues the epoch jobs whose time has come and fails running jobs past their
-    /// CAN_DO_TIMEOUT (their clients get WORK_FAIL, as PROTOCOL says).
+    /// Queues the epoch jobs whose time has come, fails running jobs past their
+    /// CAN_DO_TIMEOUT (their clients get WORK_FAIL, as PROTOCOL says), and wakes more workers
+    /// for jobs that their first wake-up did not get taken.
     public mutating func deadlinesPassed() -> [SchedulerAction] {
         let now = clock.now
         var actions: [SchedulerAction] = []
@@ -17,11 +18,15 @@ extension Scheduler {
                 jobs.update(id) { $0.runAt = nil }
                 functions[job.function]?.scheduled -= 1
                 functions[job.function]?.append(id, priority: job.priority)
-                if let wake = wakeOneSleeper(for: job.function) { actions.append(wake) }
+                wakeSleepers(for: id, function: job.function, into: &actions)
             case .jobTimeout(let id):
                 guard let job = jobs[id], job.worker != nil, job.deadline == deadline.at else { continue }
                 actions += job.clients.map { .send(response(.workFail, for: id), to: $0) }
                 finish(id, outcome: .failed)
+            case .wakeRetry(let id):
+                // The worker woken for it has not taken it: wake the next.
+                guard let job = jobs[id], job.isQueued else { continue }
+                wakeSleepers(for: id, function: job.function, into: &actions)
             }
         }
         return actions

@@ -4,7 +4,7 @@ import NIOCore
 extension Scheduler {
     /// CAN_DO, or CAN_DO_TIMEOUT with a time limit in milliseconds for each job of `function`.
     public mutating func canDo(_ function: String, timeout: Int64? = nil, from worker: ConnectionID) {
-        peers.update(worker, adding: Peer()) { $0.abilities[function] = .some(timeout.flatMap { $0 > 0 ? $0 : nil }) }
+        peers.update(worker, adding: Peer()) { $0.abilities[function] = .some(timeout.flatMap { $0 > 0 ? min($0, Self.longestTimeout) : nil }) }
         if functions[function] == nil { functions[function] = FunctionQueue(name: function) }
         if peers[worker]?.sleeping == true { sleepers.update(function, adding: []) { $0.insert(worker) } }
     }
@@ -91,11 +91,20 @@ extension Scheduler {
         return actions
     }
 
-    /// NOOP to one sleeping worker that can do `function` (never every sleeper).
-    mutating func wakeOneSleeper(for function: String) -> SchedulerAction? {
-        guard let sleeper = sleepers[function]?.first else { return nil }
-        setSleeping(sleeper, false)
-        return .send(Packet(.response, .noop), to: sleeper)
+    /// NOOP to the sleeping workers that can do `function`: as many as `--worker-wakeup` says
+    /// (one by default: no herd), and, while more sleep, a check that wakes the next ones if the
+    /// job `id` is still queued after `wakeRetryMilliseconds`.
+    mutating func wakeSleepers(for id: JobID, function: String, into actions: inout [SchedulerAction]) {
+        var woken = 0
+        while limits.workersWokenPerJob == 0 || woken < limits.workersWokenPerJob,
+              let sleeper = sleepers[function]?.first {
+            setSleeping(sleeper, false)
+            actions.append(.send(Packet(.response, .noop), to: sleeper))
+            woken += 1
+        }
+        if woken > 0, sleepers[function]?.isEmpty == false {
+            addDeadline(at: clock.now + limits.wakeRetryMilliseconds, .wakeRetry(id))
+        }
     }
 
     /// Marks a worker asleep or awake, keeping the sleepers index in step.

@@ -14,6 +14,8 @@ public struct Scheduler {
     public let jobRetries: Int
     /// gearmand's `--exceptions`: every client gets WORK_EXCEPTION without asking.
     public let exceptionsByDefault: Bool
+    /// What clients and workers may make the scheduler hold.
+    public let limits: SchedulerLimits
     let clock: any SchedulerClock
     /// Background jobs are committed to the queue store before their JOB_CREATED.
     public let storesBackgroundJobs: Bool
@@ -35,14 +37,19 @@ public struct Scheduler {
     public internal(set) var isDraining = false
 
     public init(handlePrefix: String, jobRetries: Int = 0, exceptionsByDefault: Bool = false,
-                storesBackgroundJobs: Bool = false, clock: any SchedulerClock = SystemClock()) {
+                storesBackgroundJobs: Bool = false, limits: SchedulerLimits = SchedulerLimits(),
+                clock: any SchedulerClock = SystemClock()) {
         self.handlePrefix = handlePrefix
+        self.limits = limits
         handleStart = handlePrefix + ":"
         self.storesBackgroundJobs = storesBackgroundJobs
         self.jobRetries = jobRetries
         self.exceptionsByDefault = exceptionsByDefault
         self.clock = clock
     }
+
+    /// What the jobs held cost in memory (the `--max-queue-bytes` count).
+    public var heldBytes: Int { jobs.heldBytes }
 
     // MARK: Connections
 
@@ -64,13 +71,14 @@ public struct Scheduler {
             job.failedAttempts += 1
             functions[job.function]?.running -= 1
             if jobRetries > 0 && job.failedAttempts >= jobRetries {
-                actions += job.clients.map { .send(response(.workFail, for: id), to: $0) }
+                // Not to this connection itself, when it was also the job's client: it is gone.
+                actions += job.clients.filter { $0 != connection }.map { .send(response(.workFail, for: id), to: $0) }
                 jobs[id] = job
                 finish(id, outcome: .failed)
             } else {
                 jobs[id] = job
                 functions[job.function]?.prepend(id, priority: job.priority)
-                if let wake = wakeOneSleeper(for: job.function) { actions.append(wake) }
+                wakeSleepers(for: id, function: job.function, into: &actions)
             }
         }
         for id in peer.waitingOn {
@@ -92,6 +100,7 @@ public struct Scheduler {
         if isDraining {
             return [.send(Packet(.response, .error, "SHUTTING_DOWN", "The server is shutting down"), to: client)]
         }
+        if let refusal = refusal(of: submission) { return [.send(refusal, to: client)] }
         // One lookup for the checks; the job keeps the queue's own copy of the name.
         let index = functions.index(forKey: submission.function) ?? createFunctionIndex(submission.function)
         let function = functions.keys[index]
@@ -101,7 +110,9 @@ public struct Scheduler {
         let key = UniqueKey(unique)
         // Mutating calls: reading through `functions.values[index]` would copy the whole queue.
         if unique.readableBytes > 0, let id = functions.values[index].job(withUnique: key) {
-            if !submission.background, jobs[id]?.clients.contains(client) == false {
+            // Once per submission, as gearmand does: a connection that submits the same job three
+            // times gets three answers (libgearman waits for each).
+            if !submission.background {
                 jobs.update(id) { $0.clients.append(client) }
                 peers.update(client) { $0.waitingOn.insert(id) }
             }
@@ -145,6 +156,25 @@ public struct Scheduler {
         }
     }
 
+    /// The ERROR a submission gets for breaking a limit, if it does.
+    private func refusal(of submission: Submission) -> Packet? {
+        if submission.function.utf8.count > limits.functionNameBytes {
+            return Self.functionNameTooLong(limits.functionNameBytes)
+        }
+        if submission.uniqueKey.readableBytes > limits.uniqueKeyBytes {
+            // gearmand's words for its 64-byte limit.
+            return Packet(.response, .error, "ARGUMENT_TOO_LARGE", "Unique value too large")
+        }
+        if jobs.heldBytes >= limits.queueBytes {
+            return Packet(.response, .error, "QUEUE_ERROR", "Job queue is full: the server holds its --max-queue-bytes")
+        }
+        return nil
+    }
+
+    static func functionNameTooLong(_ limit: Int) -> Packet {
+        Packet(.response, .error, "ARGUMENT_TOO_LARGE", "Function name too large (over \(limit) bytes)")
+    }
+
     /// Makes an empty queue for `function` and returns where it is.
     private mutating func createFunctionIndex(_ function: String) -> Dictionary<String, FunctionQueue>.Index {
         functions[function] = FunctionQueue(name: function)
@@ -170,8 +200,8 @@ public struct Scheduler {
         actions.reserveCapacity(2)
         if let runAt = job.runAt {
             addDeadline(at: runAt, .epochJob(job.id))
-        } else if let wake = wakeOneSleeper(for: job.function) {
-            actions.append(wake)
+        } else {
+            wakeSleepers(for: job.id, function: job.function, into: &actions)
         }
         if let created { actions.append(created) }
         return actions

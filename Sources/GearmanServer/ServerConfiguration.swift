@@ -30,6 +30,24 @@ public struct ServerConfiguration: Sendable {
     public var queuePersistence = QueuePersistence.everyJob
     /// What admin `version` answers.
     public var version: String
+    /// Who may send admin commands that change state (`--admin-allow`).
+    public var adminAccess = AdminAccess.loopbackOnly
+    /// Unique key and function name lengths, queued bytes, worker wake-ups.
+    public var limits = SchedulerLimits()
+    /// A connection with more unsent output than this is not read until it drains (`--max-output-bytes`).
+    public var maximumOutputBytes = 4 << 20
+    /// A connection whose output stays over that bound this long is closed (`--output-stall-timeout`).
+    public var outputStallSeconds: Int64 = 60
+    /// Connections on the Gearman port(s) at once; more are closed as they come (`--max-connections`).
+    public var maximumConnections = 10_000
+    /// HTTP: a foreground job's default time limit before 504 (`--http-job-timeout`, milliseconds).
+    public var httpJobTimeoutMilliseconds: Int64 = 60_000
+    /// HTTP: a request head and body must arrive within this (`--http-request-timeout`, milliseconds).
+    public var httpRequestTimeoutMilliseconds: Int64 = 10_000
+    /// TLS on every listener (`--ssl`), nil for plain TCP.
+    public var tls: TLSSettings?
+    /// HTTP connections at once (`--http-max-connections`).
+    public var maximumHTTPConnections = 1_024
 
     public init(handlePrefix: String, version: String) {
         self.handlePrefix = handlePrefix

@@ -17,10 +17,11 @@ public enum ServerCommand {
     public static func run(_ arguments: [String]) -> Int32 {
         var options: ServerOptions
         do {
-            options = try ServerOptions(parsing: arguments)
+            let environment = { (name: String) in getenv(name).map { String(cString: $0) } }
+            options = try ServerOptions(parsing: arguments, environment: environment)
             if let file = options.configFile {
                 guard let words = readWords(of: file) else { return usageError("cannot read config file \(file)") }
-                options = try ServerOptions(parsing: words + arguments)
+                options = try ServerOptions(parsing: words + arguments, environment: environment)
             }
         } catch {
             return usageError(error.message)
@@ -70,13 +71,22 @@ public enum ServerCommand {
         }
         // Signals are watched before the port opens, so that none is lost in between.
         let relay = ShutdownRelay()
-        let signalSources = watchSignals(relay)
+        var signalSources = watchSignals(relay)
+        if logDescriptor > 2 {
+            signalSources.append(watchHangUp { reopenLog(options.logFile, onto: logDescriptor, logger: logger) })
+        } else {
+            signalSources.append(watchHangUp {})
+        }
         defer { signalSources.forEach { $0.cancel() } }
         let server: JobServer
         do {
             server = try JobServer(configuration: options.configuration(hostName: hostName(), version: version), logger: logger,
                                    openStore: storeOpener(options, logger: logger))
         } catch let error as QueueStoreError {
+            StandardStreams.complain(error.message)
+            daemon?.report(started: false)
+            return 1
+        } catch let error as TLSSettingsError {
             StandardStreams.complain(error.message)
             daemon?.report(started: false)
             return 1
@@ -92,7 +102,7 @@ public enum ServerCommand {
             daemon?.report(started: false)
             return 1
         }
-        if let pidFile = options.pidFile, let problem = PidFile.create(pidFile, removeOnSignal: false) {
+        if let pidFile = options.pidFile, let problem = PidFile.create(pidFile, removeOnSignal: false, removeOnCrash: true) {
             StandardStreams.complain("cannot write pid file \(pidFile): \(problem)")
             server.shutdown(graceful: false)
             try? server.wait()
@@ -100,6 +110,9 @@ public enum ServerCommand {
             return 1
         }
         relay.attach(server)
+        var announcer = logger
+        announcer.logLevel = min(level, .notice)
+        announcer.notice("gearman server \(version) listening on \(server.listeningSummary)")
         daemon?.report(started: true)
         do {
             try server.wait()
@@ -118,15 +131,40 @@ public enum ServerCommand {
         return { loop in try SQLiteQueueStore.open(path: file, table: table, on: loop, logger: logger) }
     }
 
-    /// SIGTERM and SIGINT shut down gracefully; a second one stops at once.
+    /// SIGTERM, SIGINT and SIGUSR1 (gearmand's graceful signal) shut down gracefully; a second
+    /// one stops at once.
     private static func watchSignals(_ relay: ShutdownRelay) -> [any DispatchSourceSignal] {
-        [SIGTERM, SIGINT].map { number in
+        [SIGTERM, SIGINT, SIGUSR1].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler { relay.signalled() }
             source.resume()
             return source
         }
+    }
+
+    /// SIGHUP does `action` and nothing else (gearmand reopens its log; logrotate sends it).
+    private static func watchHangUp(_ action: @escaping @Sendable () -> Void) -> any DispatchSourceSignal {
+        signal(SIGHUP, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        source.setEventHandler(handler: action)
+        source.resume()
+        return source
+    }
+
+    /// Opens the log file again under its name (logrotate moved the old one away) and puts it
+    /// in place of the old descriptor, so that every log line from now on goes to the new file.
+    private static func reopenLog(_ path: String, onto descriptor: Int32, logger: Logger) {
+        let fresh = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard fresh >= 0 else {
+            return logger.error("cannot reopen the log file", metadata: ["file": "\(path)", "error": "\(StandardStreams.describe(errno: errno))"])
+        }
+        dup2(fresh, descriptor)
+        _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
+        close(fresh)
+        var announcer = logger
+        announcer.logLevel = .notice
+        announcer.notice("SIGHUP: reopened the log file", metadata: ["file": "\(path)"])
     }
 
     private static func usageError(_ message: String) -> Int32 {

@@ -14,7 +14,24 @@ struct ServerOptions: Equatable {
     var verbose = "ERROR"
     var jobRetries = 0
     var threads = 4
-    var workerWakeup = 0
+    /// gearmand's -w; nil: ours, one sleeper per job.
+    var workerWakeup: Int?
+    var adminAllow = "127.0.0.0/8,::1"
+    var maxUniqueSize = 64
+    var maxFunctionSize = 512
+    var maxQueueBytes = 1 << 30
+    var maxOutputBytes = 4 << 20
+    var outputStallTimeout = 60
+    var maxConnections = 10_000
+    var httpJobTimeout = 60_000
+    var httpRequestTimeout = 10_000
+    var httpMaxConnections = 1_024
+    var ssl = false
+    /// gearmand's defaults, which its GEARMAND_* environment variables change.
+    var sslCertificate = "/etc/ssl/certs/gearmand.pem"
+    var sslKey = "/etc/ssl/certs/gearmand.key"
+    var sslCAFile = "/etc/ssl/certs/gearmand-ca.pem"
+    var sslVerifyClient = false
     var jobHandlePrefix: String?
     var exceptions = false
     var keepalive = false
@@ -63,11 +80,26 @@ struct ServerOptions: Equatable {
         .init("protocol", short: "r", value: "NAME", help: "gearmand's protocol module: 'http' turns the HTTP listener on (port 8080 unless --http-port)."),
         .init("config-file", value: "FILE", help: "Read more options from FILE (command-line options win)."),
         .init("threads", short: "t", value: "N", help: "Accepted for gearmand compatibility; one event loop owns all state."),
-        .init("worker-wakeup", short: "w", value: "N", help: "Accepted for gearmand compatibility; each job wakes one sleeping worker."),
+        .init("worker-wakeup", short: "w", value: "N", help: "Sleeping workers each new job wakes (0: all, as gearmand's default; ours: 1)."),
         .init("round-robin", short: "R", help: "Accepted for gearmand compatibility."),
         .init("hashtable-buckets", value: "N", help: "Accepted for gearmand compatibility; tables grow as needed."),
         .init("max-packet-size", value: "BYTES", help: "Close a connection that declares a larger packet (default: 64 MiB + 8 KiB)."),
         .init("shutdown-timeout", value: "SECONDS", help: "How long a graceful shutdown waits for running jobs (default 30)."),
+        .init("ssl", help: "TLS on the Gearman port and the HTTP listener."),
+        .init("ssl-certificate", value: "FILE", help: "The server's certificate, PEM (default /etc/ssl/certs/gearmand.pem)."),
+        .init("ssl-key", value: "FILE", help: "Its private key, PEM (default /etc/ssl/certs/gearmand.key)."),
+        .init("ssl-ca-file", value: "FILE", help: "The CA that signs client certificates (default /etc/ssl/certs/gearmand-ca.pem)."),
+        .init("ssl-verify-client", help: "Mutual TLS: refuse clients without a certificate signed by --ssl-ca-file."),
+        .init("admin-allow", value: "CIDR,...", help: "Who may send admin commands that change state (default 127.0.0.0/8,::1; 'any': everyone)."),
+        .init("max-unique-size", value: "BYTES", help: "Longest unique key a job may have (default 64, as gearmand)."),
+        .init("max-function-size", value: "BYTES", help: "Longest function name (default 512, as gearmand)."),
+        .init("max-queue-bytes", value: "BYTES", help: "Refuse new jobs (ERROR QUEUE_ERROR) while jobs held take more (default 1 GiB)."),
+        .init("max-output-bytes", value: "BYTES", help: "Stop reading a connection with more unsent replies (default 4 MiB)."),
+        .init("output-stall-timeout", value: "SECONDS", help: "Close a connection whose replies stay over that bound this long (default 60)."),
+        .init("max-connections", value: "N", help: "Connections on the Gearman port at once; more are closed (default 10000)."),
+        .init("http-job-timeout", value: "MS", help: "HTTP: a foreground job not done in MS gets 504 (default 60000; X-Gearman-Timeout overrides)."),
+        .init("http-request-timeout", value: "MS", help: "HTTP: close a connection whose request does not arrive in MS (default 10000)."),
+        .init("http-max-connections", value: "N", help: "HTTP connections at once; more are closed (default 1024)."),
         .init("check-args", help: "Check the options and exit."),
         .init("help", short: "h", help: "Print this help and exit."),
         .init("version", short: "V", help: "Print the version and exit."),
@@ -75,10 +107,6 @@ struct ServerOptions: Equatable {
 
     /// gearmand options this server does not have, with the reason given to the user.
     static let unsupported: [(spec: LongOptions.Spec, reason: String)] = [
-        (.init("ssl", help: ""), "TLS is not supported"),
-        (.init("ssl-ca-file", value: "", help: ""), "TLS is not supported"),
-        (.init("ssl-certificate", value: "", help: ""), "TLS is not supported"),
-        (.init("ssl-key", value: "", help: ""), "TLS is not supported"),
         (.init("syslog", help: ""), "syslog is not supported; use --log-file"),
         (.init("coredump", help: ""), "core dump control is not supported; use ulimit -c"),
         (.init("libmemcached-servers", value: "", help: ""), "the libmemcached queue is not supported"),
@@ -98,8 +126,9 @@ struct ServerOptions: Equatable {
 
     init() {}
 
-    /// Parses `arguments`; the error message names the problem.
-    init(parsing arguments: [String]) throws(LongOptions.Failure) {
+    /// Parses `arguments`; the error message names the problem. `environment` gives gearmand's
+    /// GEARMAND_SERVER_PEM, GEARMAND_SERVER_KEY and GEARMAND_CA_CERTIFICATE.
+    init(parsing arguments: [String], environment: (String) -> String? = { _ in nil }) throws(LongOptions.Failure) {
         let parsed = try LongOptions(arguments, specs: Self.specs + Self.unsupported.map(\.spec))
         if let (spec, reason) = Self.unsupported.first(where: { parsed.has($0.spec.long) }) {
             throw LongOptions.Failure(message: "option '--\(spec.long)': \(reason)")
@@ -135,7 +164,22 @@ struct ServerOptions: Equatable {
         protocols = parsed.all("protocol")
         configFile = parsed.last("config-file")
         threads = try parsed.integer("threads") ?? threads
-        workerWakeup = try parsed.integer("worker-wakeup") ?? workerWakeup
+        workerWakeup = try parsed.integer("worker-wakeup")
+        adminAllow = parsed.last("admin-allow") ?? adminAllow
+        maxUniqueSize = try parsed.integer("max-unique-size") ?? maxUniqueSize
+        maxFunctionSize = try parsed.integer("max-function-size") ?? maxFunctionSize
+        maxQueueBytes = try parsed.integer("max-queue-bytes") ?? maxQueueBytes
+        maxOutputBytes = try parsed.integer("max-output-bytes") ?? maxOutputBytes
+        outputStallTimeout = try parsed.integer("output-stall-timeout") ?? outputStallTimeout
+        maxConnections = try parsed.integer("max-connections") ?? maxConnections
+        httpJobTimeout = try parsed.integer("http-job-timeout") ?? httpJobTimeout
+        httpRequestTimeout = try parsed.integer("http-request-timeout") ?? httpRequestTimeout
+        httpMaxConnections = try parsed.integer("http-max-connections") ?? httpMaxConnections
+        ssl = parsed.has("ssl")
+        sslCertificate = parsed.last("ssl-certificate") ?? environment("GEARMAND_SERVER_PEM") ?? sslCertificate
+        sslKey = parsed.last("ssl-key") ?? environment("GEARMAND_SERVER_KEY") ?? sslKey
+        sslCAFile = parsed.last("ssl-ca-file") ?? environment("GEARMAND_CA_CERTIFICATE") ?? sslCAFile
+        sslVerifyClient = parsed.has("ssl-verify-client")
         hashtableBuckets = try parsed.integer("hashtable-buckets") ?? hashtableBuckets
         maxPacketSize = try parsed.integer("max-packet-size") ?? maxPacketSize
         shutdownTimeout = try parsed.integer("shutdown-timeout") ?? shutdownTimeout
@@ -154,7 +198,18 @@ struct ServerOptions: Equatable {
         if backlog < 1 { return "invalid backlog \(backlog): must be at least 1" }
         if !(0...255).contains(jobRetries) { return "job-retries must be 0 (no limit) or between 1 and 255" }
         if threads < 0 { return "invalid thread count \(threads)" }
-        if workerWakeup < 0 { return "invalid worker-wakeup \(workerWakeup)" }
+        if sslVerifyClient && !ssl { return "--ssl-verify-client needs --ssl" }
+        if let workerWakeup, workerWakeup < 0 { return "invalid worker-wakeup \(workerWakeup)" }
+        do { _ = try AdminAccess(parsing: adminAllow) } catch {
+            return "invalid --admin-allow entry '\(error.entry)': use 'any' or networks such as 10.0.0.0/8,::1"
+        }
+        for (name, value, least) in [("max-unique-size", maxUniqueSize, 1), ("max-function-size", maxFunctionSize, 1),
+                                     ("max-queue-bytes", maxQueueBytes, 1), ("max-output-bytes", maxOutputBytes, 1024),
+                                     ("output-stall-timeout", outputStallTimeout, 1), ("max-connections", maxConnections, 1),
+                                     ("http-job-timeout", httpJobTimeout, 1), ("http-request-timeout", httpRequestTimeout, 1),
+                                     ("http-max-connections", httpMaxConnections, 1)] where value < least {
+            return "--\(name) must be at least \(least)"
+        }
         if hashtableBuckets <= 0 { return "hashtable-buckets has to be greater than 0" }
         if !["builtin", "libsqlite3"].contains(queueType) {
             return "queue type '\(queueType)' is not supported (use builtin or libsqlite3)"
@@ -195,6 +250,21 @@ struct ServerOptions: Equatable {
         configuration.queuePersistence = storeQueueOnShutdown ? .atShutdown : .everyJob
         // gearmand's HTTP module listens on 8080 unless told otherwise.
         configuration.httpPort = httpPort ?? (protocols.contains("http") ? 8080 : nil)
+        configuration.adminAccess = (try? AdminAccess(parsing: adminAllow)) ?? .loopbackOnly
+        configuration.limits.uniqueKeyBytes = maxUniqueSize
+        configuration.limits.functionNameBytes = maxFunctionSize
+        configuration.limits.queueBytes = maxQueueBytes
+        configuration.limits.workersWokenPerJob = workerWakeup ?? 1
+        configuration.maximumOutputBytes = maxOutputBytes
+        configuration.outputStallSeconds = Int64(outputStallTimeout)
+        configuration.maximumConnections = maxConnections
+        configuration.httpJobTimeoutMilliseconds = Int64(httpJobTimeout)
+        configuration.httpRequestTimeoutMilliseconds = Int64(httpRequestTimeout)
+        configuration.maximumHTTPConnections = httpMaxConnections
+        if ssl {
+            configuration.tls = TLSSettings(certificateFile: sslCertificate, keyFile: sslKey, caFile: sslCAFile,
+                                            verifyClients: sslVerifyClient)
+        }
         return configuration
     }
 }

@@ -17,6 +17,7 @@ enum Binaries {
     static let gearadmin = "/usr/bin/gearadmin"
     static let php = "/usr/bin/php"
     static let perl = "/usr/bin/perl"
+    static let openssl = "/usr/bin/openssl"
     /// Python 3 from PATH (gearman3 is installed into it from PyPI by scripts/install-deps).
     static var python: String {
         let candidates = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":")
@@ -170,6 +171,13 @@ enum Network {
             }
         }
     }
+}
+
+/// A process's resident memory in KiB, from /proc.
+func residentKiB(of pid: Int32) throws -> Int {
+    let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+    let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+    return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
 }
 
 /// Polls `condition` until it holds or `timeout` passes.

@@ -25,8 +25,22 @@ final class RawConnection {
     let fd: Int32
     private var buffer: [UInt8] = []
 
-    init(port: UInt16) throws {
+    /// Connects to 127.0.0.1:`port`, from the loopback address `source` if given (127.0.0.2
+    /// is another host as far as the server's address checks go).
+    init(port: UInt16, from source: String? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        if let source {
+            var local = sockaddr_in()
+            local.sin_family = sa_family_t(AF_INET)
+            local.sin_addr.s_addr = inet_addr(source)
+            let bound = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard bound == 0 else {
+                close(fd)
+                throw XCTSkip("cannot bind to \(source)")
+            }
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -53,6 +67,33 @@ final class RawConnection {
             if written <= 0 { return }
             offset += written
         }
+    }
+
+    /// Sends `bytes` again and again without reading anything, until `limit` bytes went out or
+    /// `seconds` passed; a send that would block is retried until then. Returns the bytes sent.
+    func sendWithoutBlocking(repeating bytes: [UInt8], upTo limit: Int, for seconds: TimeInterval) -> Int {
+        let deadline = Date().addingTimeInterval(seconds)
+        var sent = 0
+        var offset = 0
+        while sent < limit && Date() < deadline {
+            let count = bytes[offset...].withUnsafeBytes {
+                Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
+            }
+            if count > 0 {
+                sent += count
+                offset = (offset + count) % bytes.count
+            } else if errno == EAGAIN || errno == EWOULDBLOCK {
+                usleep(1_000)
+            } else {
+                break
+            }
+        }
+        return sent
+    }
+
+    /// Closes the connection now (the object stays, unusable).
+    func closeNow() {
+        shutdown(fd, Int32(SHUT_RDWR))
     }
 
     /// Sends a request packet: `\0REQ`, the type, the length, the arguments joined by NULs.

@@ -85,17 +85,11 @@ final class ServerBadInputTests: JobServerTestCase {
         }
         try churn()
         XCTAssertTrue(eventually { (try? RawConnection(port: server.port).adminReply("workers").split(separator: "\n").count) == 2 })
-        let before = try residentKiB(server.process.pid)
+        let before = try residentKiB(of: server.process.pid)
         try churn()
         XCTAssertTrue(eventually { (try? RawConnection(port: server.port).adminReply("workers").split(separator: "\n").count) == 2 })
-        let after = try residentKiB(server.process.pid)
+        let after = try residentKiB(of: server.process.pid)
         XCTAssertLessThan(after - before, 4096, "RSS grew from \(before) to \(after) KiB over 2000 connections")
         try assertStillServing()
-    }
-
-    private func residentKiB(_ pid: Int32) throws -> Int {
-        let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
-        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
-        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
     }
 }

@@ -3,6 +3,7 @@ import GearmanKit
 /// `gearman admin`'s command line: gearadmin's options, plus --maxqueue, --shutdown and --json.
 struct AdminOptions: Equatable {
     var servers: [ServerAddress] = []
+    var tls: ClientTLS?
     var queries: [AdminQuery] = []
     var json = false
     var help = false
@@ -11,7 +12,7 @@ struct AdminOptions: Equatable {
     static let serverSpecs: [LongOptions.Spec] = [
         .init("host", short: "h", value: "HOST[:PORT]", help: "Job server (repeatable; default: GEARMAN_SERVER, else localhost)."),
         .init("port", short: "p", value: "PORT", help: "Port for hosts given without one (default 4730)."),
-    ]
+    ] + ClientTLS.specs
 
     static let specs: [LongOptions.Spec] = serverSpecs + [
         .init("status", help: "Jobs and workers per function."),
@@ -29,7 +30,6 @@ struct AdminOptions: Equatable {
         .init("shutdown", help: "Stop the server (with --graceful: let running jobs finish)."),
         .init("graceful", help: "With --shutdown: a graceful shutdown."),
         .init("json", help: "One JSON object per server and query, one a line."),
-        .init("ssl", short: "S", help: "TLS (not supported: Debian's libgearman and our server have none)."),
         .init("help", help: "Print this help and exit."),
     ]
 
@@ -40,7 +40,7 @@ struct AdminOptions: Equatable {
         let parsed = try LongOptions(arguments, specs: Self.specs)
         help = parsed.has("help")
         json = parsed.has("json")
-        if parsed.has("ssl") { throw LongOptions.Failure(message: "--ssl: TLS is not supported") }
+        tls = try ClientTLS.parse(parsed)
         servers = try Self.servers(parsed, environment: environment)
         var numbers = parsed.positional.map { Int($0) }
         if let function = parsed.last("maxqueue") {

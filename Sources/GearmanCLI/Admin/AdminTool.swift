@@ -22,7 +22,7 @@ enum AdminTool {
         for server in options.servers {
             let connection: AdminConnection
             do {
-                connection = try AdminConnection(server)
+                connection = try AdminConnection(server, tls: options.tls)
             } catch {
                 exit = .serverUnavailable
                 report(error.message, server: server, queries: options.queries, json: options.json)

@@ -4,6 +4,7 @@ import GearmanKit
 /// (GET_STATUS_UNIQUE) to ask about, on the servers of `-h`/`-p` or GEARMAN_SERVER.
 struct StatusOptions: Equatable {
     var servers: [ServerAddress] = []
+    var tls: ClientTLS?
     var handles: [String] = []
     var uniqueKeys: [String] = []
     var json = false
@@ -21,6 +22,7 @@ struct StatusOptions: Equatable {
         let parsed = try LongOptions(arguments, specs: Self.specs)
         handles = parsed.positional
         servers = try AdminOptions.servers(parsed, environment: environment)
+        tls = try ClientTLS.parse(parsed)
         (help, json) = (parsed.has("help"), parsed.has("json"))
         uniqueKeys = parsed.all("unique")
         if !help && handles.isEmpty && uniqueKeys.isEmpty {

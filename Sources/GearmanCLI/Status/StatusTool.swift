@@ -62,7 +62,7 @@ enum StatusTool {
         var connections: [(ServerAddress, AdminConnection)] = []
         for server in options.servers {
             do {
-                connections.append((server, try AdminConnection(server)))
+                connections.append((server, try AdminConnection(server, tls: options.tls)))
             } catch {
                 StandardStreams.complain("status: \(error.message)")
             }

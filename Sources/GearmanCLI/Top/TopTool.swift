@@ -13,6 +13,7 @@ enum TopTool {
 
     static func run(_ arguments: [String]) -> Int32 {
         let servers: [ServerAddress]
+        let tls: ClientTLS?
         let interval: Double
         let sort: TopView.SortKey
         let count: Int?
@@ -24,6 +25,7 @@ enum TopTool {
             }
             if let extra = parsed.positional.first { throw LongOptions.Failure(message: "unexpected argument '\(extra)'") }
             servers = try AdminOptions.servers(parsed, environment: Environment.value(of:))
+            tls = try ClientTLS.parse(parsed)
             guard let seconds = Double(parsed.last("interval") ?? "1"), seconds >= 0.1, seconds <= 3600 else {
                 throw LongOptions.Failure(message: "invalid interval '\(parsed.last("interval") ?? "")': use 0.1 to 3600 seconds")
             }
@@ -43,7 +45,7 @@ enum TopTool {
         var previousTime = now()
         var samples = 0
         while true {
-            let (current, unreachable) = sample(servers)
+            let (current, unreachable) = sample(servers, tls: tls)
             let time = now()
             let rows = TopView.rows(previous: previous, current: current, elapsed: time - previousTime, sort: sort)
             (previous, previousTime) = (current, time)
@@ -66,12 +68,12 @@ enum TopTool {
         return ExitCode.success.rawValue
     }
 
-    private static func sample(_ servers: [ServerAddress]) -> ([FunctionSample], [(server: String, reason: String)]) {
+    private static func sample(_ servers: [ServerAddress], tls: ClientTLS?) -> ([FunctionSample], [(server: String, reason: String)]) {
         var samples: [FunctionSample] = []
         var unreachable: [(server: String, reason: String)] = []
         for server in servers {
             do throws(AdminConnection.Failure) {
-                let connection = try AdminConnection(server, timeoutSeconds: 5)
+                let connection = try AdminConnection(server, timeoutSeconds: 5, tls: tls)
                 guard case .listing(let priority) = AdminReply(text: try connection.run("prioritystatus", listing: true), listing: true),
                       case .listing(let status) = AdminReply(text: try connection.run("status", listing: true), listing: true)
                 else { throw AdminConnection.Failure(message: "the server answered ERR") }
