@@ -208,6 +208,7 @@ complete -c gearman -n '__gearman_state server' -l max-queue-bytes -x -d 'Refuse
 complete -c gearman -n '__gearman_state server' -l max-output-bytes -x -d 'Stop reading a connection with more unsent replies'
 complete -c gearman -n '__gearman_state server' -l output-stall-timeout -x -d 'Close a connection stuck over that bound after SECONDS'
 complete -c gearman -n '__gearman_state server' -l max-connections -x -d 'Connections on the Gearman port at once'
+complete -c gearman -n '__gearman_state server' -l wakeup-retry -x -d 'Milliseconds before the next sleeper is woken'
 complete -c gearman -n '__gearman_state server' -l http-job-timeout -x -d 'HTTP foreground job time limit in ms'
 complete -c gearman -n '__gearman_state server' -l http-request-timeout -x -d 'HTTP request time limit in ms'
 complete -c gearman -n '__gearman_state server' -l http-max-connections -x -d 'HTTP connections at once'

@@ -23,6 +23,7 @@ struct ServerOptions: Equatable {
     var maxOutputBytes = 4 << 20
     var outputStallTimeout = 60
     var maxConnections = 10_000
+    var wakeupRetry = 250
     var httpJobTimeout = 60_000
     var httpRequestTimeout = 10_000
     var httpMaxConnections = 1_024
@@ -90,6 +91,7 @@ struct ServerOptions: Equatable {
         .init("ssl-key", value: "FILE", help: "Its private key, PEM (default /etc/ssl/certs/gearmand.key)."),
         .init("ssl-ca-file", value: "FILE", help: "The CA that signs client certificates (default /etc/ssl/certs/gearmand-ca.pem)."),
         .init("ssl-verify-client", help: "Mutual TLS: refuse clients without a certificate signed by --ssl-ca-file."),
+        .init("wakeup-retry", value: "MS", help: "A job still queued MS after waking a worker wakes the next sleeper (default 250)."),
         .init("admin-allow", value: "CIDR,...", help: "Who may send admin commands that change state (default 127.0.0.0/8,::1; 'any': everyone)."),
         .init("max-unique-size", value: "BYTES", help: "Longest unique key a job may have (default 64, as gearmand)."),
         .init("max-function-size", value: "BYTES", help: "Longest function name (default 512, as gearmand)."),
@@ -172,6 +174,7 @@ struct ServerOptions: Equatable {
         maxOutputBytes = try parsed.integer("max-output-bytes") ?? maxOutputBytes
         outputStallTimeout = try parsed.integer("output-stall-timeout") ?? outputStallTimeout
         maxConnections = try parsed.integer("max-connections") ?? maxConnections
+        wakeupRetry = try parsed.integer("wakeup-retry") ?? wakeupRetry
         httpJobTimeout = try parsed.integer("http-job-timeout") ?? httpJobTimeout
         httpRequestTimeout = try parsed.integer("http-request-timeout") ?? httpRequestTimeout
         httpMaxConnections = try parsed.integer("http-max-connections") ?? httpMaxConnections
@@ -205,7 +208,7 @@ struct ServerOptions: Equatable {
         }
         for (name, value, least) in [("max-unique-size", maxUniqueSize, 1), ("max-function-size", maxFunctionSize, 1),
                                      ("max-queue-bytes", maxQueueBytes, 1), ("max-output-bytes", maxOutputBytes, 1024),
-                                     ("output-stall-timeout", outputStallTimeout, 1), ("max-connections", maxConnections, 1),
+                                     ("output-stall-timeout", outputStallTimeout, 1), ("max-connections", maxConnections, 1), ("wakeup-retry", wakeupRetry, 1),
                                      ("http-job-timeout", httpJobTimeout, 1), ("http-request-timeout", httpRequestTimeout, 1),
                                      ("http-max-connections", httpMaxConnections, 1)] where value < least {
             return "--\(name) must be at least \(least)"
@@ -255,6 +258,7 @@ struct ServerOptions: Equatable {
         configuration.limits.functionNameBytes = maxFunctionSize
         configuration.limits.queueBytes = maxQueueBytes
         configuration.limits.workersWokenPerJob = workerWakeup ?? 1
+        configuration.limits.wakeRetryMilliseconds = Int64(wakeupRetry)
         configuration.maximumOutputBytes = maxOutputBytes
         configuration.outputStallSeconds = Int64(outputStallTimeout)
         configuration.maximumConnections = maxConnections

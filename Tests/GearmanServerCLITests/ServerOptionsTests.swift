@@ -28,7 +28,7 @@ final class ServerOptionsTests: XCTestCase {
             (["-p"], "the required argument for option '--port' is missing"),
             (["-p", "x"], "the argument ('x') for option '--port' is invalid"),
             (["--daemon=yes"], "option '--daemon' does not take any arguments"),
-            (["--ssl"], "option '--ssl': TLS is not supported"),
+            (["--libpq-table", "t"], "option '--libpq-table': the PostgreSQL queue is not supported yet"),
             (["--syslog"], "option '--syslog': syslog is not supported; use --log-file"),
             (["stray"], "unexpected argument 'stray'"),
         ]

@@ -18,17 +18,6 @@ final class SchedulerCoalescingAndWakeTests: XCTestCase {
         return scheduler
     }
 
-    private func request(_ type: PacketType, _ arguments: String...) -> Packet {
-        Packet(.request, type, arguments: arguments.map { ByteBuffer(string: $0) })
-    }
-
-    private func send(_ scheduler: inout Scheduler, _ packet: Packet, from connection: ConnectionID,
-                      file: StaticString = #filePath, line: UInt = #line) -> [SchedulerAction] {
-        let actions = scheduler.receive(packet, from: connection)
-        XCTAssertEqual(scheduler.invariantViolations(), [], "after \(packet.type)", file: file, line: line)
-        return actions
-    }
-
     private func packets(_ actions: [SchedulerAction], to target: ConnectionID) -> [Packet] {
         actions.compactMap { if case .send(let packet, let to) = $0, to == target { return packet } else { return nil } }
     }

@@ -19,18 +19,6 @@ final class SchedulerHostileInputTests: XCTestCase {
         return scheduler
     }
 
-    private func request(_ type: PacketType, _ arguments: String...) -> Packet {
-        Packet(.request, type, arguments: arguments.map { ByteBuffer(string: $0) })
-    }
-
-    /// `receive`, then the invariant check every test makes after every event.
-    private func send(_ scheduler: inout Scheduler, _ packet: Packet, from connection: ConnectionID,
-                      file: StaticString = #filePath, line: UInt = #line) -> [SchedulerAction] {
-        let actions = scheduler.receive(packet, from: connection)
-        XCTAssertEqual(scheduler.invariantViolations(), [], "after \(packet.type)", file: file, line: line)
-        return actions
-    }
-
     private func checkInvariants(_ scheduler: Scheduler, _ event: String, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(scheduler.invariantViolations(), [], "after \(event)", file: file, line: line)
     }

@@ -54,10 +54,6 @@ final class SchedulerRandomEventsTests: XCTestCase {
     private let client = ConnectionID(1)
     private let worker = ConnectionID(2)
 
-    private func request(_ type: PacketType, _ arguments: String...) -> Packet {
-        Packet(.request, type, arguments: arguments.map { ByteBuffer(string: $0) })
-    }
-
     /// Found by seed 1 (no store), event 452, before the invariant check allowed it: a foreground
     /// submission (SUBMIT_REDUCE_JOB there) whose unique key a queued background job holds joins
     /// that job as its client, as in gearmand, and gets its result.
@@ -231,10 +227,6 @@ struct RandomReplay {
 
     private mutating func chance(_ percent: Int) -> Bool {
         Int.random(in: 0..<100, using: &random) < percent
-    }
-
-    private func request(_ type: PacketType, _ arguments: String...) -> Packet {
-        Packet(.request, type, arguments: arguments.map { ByteBuffer(string: $0) })
     }
 
     /// A handle to send in a work result or query: most often one this worker was handed,

@@ -16,10 +16,6 @@ final class SchedulerTimeAndAdminTests: XCTestCase {
         return scheduler
     }
 
-    private func request(_ type: PacketType, _ arguments: String...) -> Packet {
-        Packet(.request, type, arguments: arguments.map { ByteBuffer(string: $0) })
-    }
-
     private func packets(_ actions: [SchedulerAction], to target: ConnectionID) -> [Packet] {
         actions.compactMap { if case .send(let packet, let to) = $0, to == target { return packet } else { return nil } }
     }
@@ -54,9 +50,9 @@ final class SchedulerTimeAndAdminTests: XCTestCase {
     func testCanDoTimeoutFailsTheJobToItsClientsAndDropsTheLateResult() {
         var scheduler = makeScheduler()
         let handle = packets(scheduler.receive(request(.submitJob, "f", "", "x"), from: client), to: client)[0].string(at: 0)!
-        _ = scheduler.receive(request(.canDoTimeout, "f", "500"), from: worker)
+        _ = scheduler.receive(request(.canDoTimeout, "f", "1500"), from: worker)
         _ = scheduler.grab(.plain, by: worker)
-        clock.advance(byMilliseconds: 499)
+        clock.advance(byMilliseconds: 1499)
         XCTAssertEqual(scheduler.deadlinesPassed(), [])
         clock.advance(byMilliseconds: 1)
         XCTAssertEqual(scheduler.deadlinesPassed(), [.send(Packet(.response, .workFail, handle), to: client)])

@@ -94,7 +94,8 @@ final class AdminToolTests: XCTestCase {
         let json = try ours(["-h", "127.0.0.1", "-p", "\(port)", "--status", "--json"])
         XCTAssertTrue(json.stdoutText.contains(#""ok":false,"error":"cannot connect"#), json.stdoutText)
         for (arguments, message) in [([String](), "no query given"), (["--bogus"], "unrecognised option '--bogus'"),
-                                     (["--graceful"], "--graceful goes with --shutdown"), (["-S", "--status"], "TLS")] {
+                                     (["--graceful"], "--graceful goes with --shutdown"),
+                                     (["--ssl-key", "k", "--status"], "go with --ssl")] {
             let result = try ours(arguments)
             XCTAssertEqual(result.status, 2, "\(arguments)")
             XCTAssertTrue(result.stderr.contains(message), "\(arguments): \(result.stderr)")

@@ -102,7 +102,7 @@ final class ServerLifecycleTests: XCTestCase {
     func testUnsupportedAndBadOptionsAreUsageErrors() throws {
         try Binaries.require(Binaries.ours)
         let cases: [([String], String)] = [
-            (["--ssl"], "option '--ssl': TLS is not supported"),
+            (["--ssl-verify-client"], "--ssl-verify-client needs --ssl"),
             (["--libsqlite3-db=/tmp/q.db"], "--libsqlite3-db needs -q libsqlite3"),
             (["--redis-server=localhost"], "option '--redis-server': the redis queue is not supported"),
             (["-p", "many"], "the argument ('many') for option '--port' is invalid"),

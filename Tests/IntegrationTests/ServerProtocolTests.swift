@@ -190,12 +190,14 @@ final class ServerProtocolTests: JobServerTestCase {
     }
 
     func testOneJobWakesOneOfManySleepingWorkers() throws {
-        let sleepers = try (0..<4).map { _ in try worker("f") }
+        // No second wake-up during the test: the retry comes after 10 s.
+        let server = try startServer(.bundled, ["--wakeup-retry=10000"])
+        let sleepers = try (0..<4).map { _ in try worker("f", on: server) }
         sleepers.forEach { $0.send(.preSleep) }
-        let bystander = try worker("other")
+        let bystander = try worker("other", on: server)
         bystander.send(.preSleep)
         usleep(100_000)
-        submit(try connect(), "f", "x", kind: .submitJobBackground)
+        submit(try connect(server), "f", "x", kind: .submitJobBackground)
         let woken = sleepers.filter { $0.receive(timeout: 0.5)?.type == RawConnection.Kind.noop.rawValue }
         XCTAssertEqual(woken.count, 1)
         XCTAssertNil(bystander.receive(timeout: 0.2))
