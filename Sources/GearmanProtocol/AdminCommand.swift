@@ -35,10 +35,11 @@ public enum AdminCommand: Equatable, Sendable {
     }
 
     public init(line: String) {
-        let words = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
-        let command = words.first?.lowercased() ?? ""
+        // Split as bytes and lowercased as ASCII: a garbage line costs no Unicode processing.
+        let words = line.utf8.split(separator: UInt8(ascii: " ")).map { String(Substring($0)) }
+        let command = Self.asciiLowercased(words.first ?? "")
         let rest = words.dropFirst().map { $0 }
-        let first = rest.first?.lowercased()
+        let first = rest.first.map(Self.asciiLowercased)
         switch command {
         case "status": self = .status
         case "prioritystatus": self = .priorityStatus
@@ -71,5 +72,12 @@ public enum AdminCommand: Equatable, Sendable {
         default:
             self = .unknown(word: words.first ?? "")
         }
+    }
+
+    /// A command word in lower case, ASCII letters only; words longer than any command stay
+    /// as they are (they match nothing anyway).
+    private static func asciiLowercased(_ word: String) -> String {
+        guard word.utf8.count <= 16, word.utf8.contains(where: { (65...90).contains($0) }) else { return word }
+        return String(decoding: word.utf8.map { (65...90).contains($0) ? $0 + 32 : $0 }, as: UTF8.self)
     }
 }

@@ -77,7 +77,7 @@ public struct GearmanDecoder: ByteToMessageDecoder, Sendable {
         if length > maximumLineLength { throw .adminLineTooLong(limit: maximumLineLength) }
         var line = buffer.readString(length: length)!
         buffer.moveReaderIndex(forwardBy: 1)
-        if line.hasSuffix("\r") { line.removeLast() }
+        if line.utf8.last == UInt8(ascii: "\r") { line = String(Substring(line.utf8.dropLast())) }
         return line
     }
 }

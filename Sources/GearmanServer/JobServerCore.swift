@@ -17,15 +17,12 @@ final class JobServerCore {
 
         let sink: Sink
         let address: String
-        /// `--admin-allow` lets this address send admin commands that change state.
-        let mayChangeState: Bool
         var pending = PendingWrites()
         var pendingPackets: [Packet] = []
 
-        init(sink: Sink, address: String, mayChangeState: Bool) {
+        init(sink: Sink, address: String) {
             self.sink = sink
             self.address = address
-            self.mayChangeState = mayChangeState
         }
     }
 
@@ -99,8 +96,7 @@ final class JobServerCore {
     private func register(_ sink: Connection.Sink, address: String) -> ConnectionID {
         let id = ConnectionID(nextConnection)
         nextConnection += 1
-        connections[id] = Connection(sink: sink, address: address,
-                                     mayChangeState: configuration.adminAccess.allows(address))
+        connections[id] = Connection(sink: sink, address: address)
         scheduler.connect(id)
         return id
     }
@@ -111,7 +107,8 @@ final class JobServerCore {
             perform(scheduler.receive(packet, from: id))
         case .adminCommand(let line):
             let command = AdminCommand(line: line)
-            if command.changesState, connections[id]?.mayChangeState != true {
+            // Checked here, not at connect: most connections never send such a command.
+            if command.changesState, !configuration.adminAccess.allows(connections[id]?.address ?? "-") {
                 logger.warning("admin command refused", metadata: ["connection": "\(id)", "command": "\(line.prefix(80))",
                                                                    "peer": "\(connections[id]?.address ?? "-")"])
                 return enqueue(text: "ERR PERMISSION_DENIED admin+command+not+allowed+from+this+address+(see+--admin-allow)\r\n", to: id)
