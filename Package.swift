@@ -74,10 +74,18 @@ let package = Package(
             dependencies: ["GearmanBench"],
             linkerSettings: [.unsafeFlags(["-static-stdlib", "-Xlinker", "-no-pie"])]
         ),
+        // A static executable: most of a short `gearman` run's time was the dynamic loader
+        // binding libgearman, libstdc++ and the Swift runtime. libgearman-dev ships
+        // libgearman.a; it needs libuuid and libstdc++ named. glibc's name lookups
+        // (getaddrinfo) still load the system's NSS modules at run time (see the README).
         .executableTarget(
             name: "gearman",
             dependencies: ["GearmanCLI"],
-            linkerSettings: [.unsafeFlags(["-static-stdlib", "-Xlinker", "-no-pie"])]
+            linkerSettings: [
+                .unsafeFlags(["-static-executable"]),
+                .linkedLibrary("uuid"), .linkedLibrary("stdc++"), .linkedLibrary("m"),
+                .linkedLibrary("_FoundationCollections"), .linkedLibrary("_FoundationCShims"),
+            ]
         ),
         .testTarget(name: "GearmanKitTests", dependencies: ["GearmanKit"]),
         .testTarget(name: "GearmanCLITests", dependencies: ["GearmanCLI"]),
