@@ -107,7 +107,8 @@ let package = Package(
         ]),
         .testTarget(name: "GearmanServerTests", dependencies: [
             "GearmanServer", "GearmanProtocol", .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "IntegrationTests", dependencies: [], exclude: ["Fixtures"]),
     ],
