@@ -48,6 +48,7 @@ final class HTTPListenerTests: JobServerTestCase {
         XCTAssertEqual(samples["gearman_workers{function=upper}"], 1)
         XCTAssertEqual(samples["gearman_workers{function=nobody}"], 0)
         XCTAssertEqual(samples["gearman_connections{role=worker}"], 1)
+        XCTAssertNil(samples["gearman_queue_store_commit_duration_seconds_count{}"], "a commit histogram without a queue store")
     }
 
     func testTheQueueStoreCommitLatencyIsAHistogram() throws {

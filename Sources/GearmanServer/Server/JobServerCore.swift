@@ -56,7 +56,7 @@ final class JobServerCore {
     }
     private var storeState = StoreState.open
     /// Prometheus metrics for the HTTP listener's /metrics.
-    private let metrics = ServerMetrics()
+    private let metrics: ServerMetrics
 
     init(configuration: ServerConfiguration, eventLoop: any EventLoop, logger: Logger, store: (any QueueStore)? = nil,
          clock: any SchedulerClock = SystemClock()) {
@@ -64,6 +64,7 @@ final class JobServerCore {
         self.eventLoop = eventLoop
         self.logger = logger
         self.store = store
+        metrics = ServerMetrics(hasQueueStore: store != nil)
         scheduler = Scheduler(handlePrefix: configuration.handlePrefix, jobRetries: configuration.jobRetries,
                               exceptionsByDefault: configuration.exceptionsByDefault,
                               storesBackgroundJobs: store != nil && configuration.queuePersistence == .everyJob,

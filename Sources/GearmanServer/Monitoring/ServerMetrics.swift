@@ -19,7 +19,8 @@ final class ServerMetrics {
     private var functions: [String: FunctionMetrics] = [:]
     private let clients: Gauge
     private let workers: Gauge
-    private let commitDuration: DurationHistogram
+    /// Only with a queue store: a server without one shows no commit histogram.
+    private let commitDuration: DurationHistogram?
 
     /// `gearman_<name>[_<unit>]` with its help text.
     private static func name(_ name: String, unit: String = "", _ help: String) -> MetricNameDescriptor {
@@ -35,10 +36,10 @@ final class ServerMetrics {
     private static var failed: MetricNameDescriptor { name("jobs_failed", unit: "total",
                                      "Jobs that ended with WORK_FAIL, WORK_EXCEPTION, a timeout or too many worker deaths.") }
 
-    init() {
+    init(hasQueueStore: Bool) {
         clients = registry.makeGauge(descriptor: Self.connections, labels: [("role", "client")])
         workers = registry.makeGauge(descriptor: Self.connections, labels: [("role", "worker")])
-        commitDuration = registry.makeDurationHistogram(
+        commitDuration = !hasQueueStore ? nil : registry.makeDurationHistogram(
             descriptor: Self.name("queue_store_commit_duration", unit: "seconds", "Time to write and sync one group commit of the durable queue."),
             buckets: [.microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
                       .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .seconds(1)])
@@ -46,7 +47,7 @@ final class ServerMetrics {
 
     /// One group commit took `duration`.
     func recordCommit(_ duration: Duration) {
-        commitDuration.record(duration)
+        commitDuration?.record(duration)
     }
 
     /// The metrics in Prometheus' text format, after taking the scheduler's figures.
