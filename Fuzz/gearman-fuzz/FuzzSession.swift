@@ -71,6 +71,7 @@ struct FuzzSession {
             case 3:
                 let milliseconds = Int64(next() ?? 0) * 20
                 clock.now += milliseconds
+                clock.monotonic += milliseconds
                 loop.advanceTime(by: .milliseconds(milliseconds))
             case 4:
                 _ = channels[index].close()
@@ -131,4 +132,5 @@ struct FuzzSession {
 /// The scheduler's clock, moved by the input.
 final class FuzzClock: SchedulerClock, @unchecked Sendable {
     var now: Int64 = 1_700_000_000_000
+    var monotonic: Int64 = 5_000
 }

@@ -60,6 +60,30 @@ final class SchedulerTimeAndAdminTests: XCTestCase {
         XCTAssertEqual(scheduler.runningJobCount, 0)
     }
 
+    /// Time limits run on the monotonic clock: setting the wall clock back an hour neither
+    /// delays a CAN_DO_TIMEOUT nor, set forward, fires it early.
+    func testAWallClockStepMovesNoTimeLimit() {
+        var scheduler = makeScheduler()
+        let handle = packets(scheduler.receive(request(.submitJob, "f", "", "x"), from: client), to: client)[0].string(at: 0)!
+        _ = scheduler.receive(request(.canDoTimeout, "f", "2000"), from: worker)
+        _ = scheduler.grab(.plain, by: worker)
+        clock.stepWallClock(byMilliseconds: 3_600_000)
+        XCTAssertEqual(scheduler.deadlinesPassed(), [], "a wall clock step forward fired the time limit")
+        clock.stepWallClock(byMilliseconds: -7_200_000)
+        clock.advance(byMilliseconds: 2000)
+        XCTAssertEqual(scheduler.deadlinesPassed(), [.send(Packet(.response, .workFail, handle), to: client)])
+    }
+
+    /// Epoch jobs follow the wall clock: set forward past their time, they are due.
+    func testEpochJobsFollowTheWallClock() {
+        var scheduler = makeScheduler()
+        _ = scheduler.receive(request(.submitJobEpoch, "f", "", "\(clock.now / 1000 + 3600)", "later"), from: client)
+        _ = scheduler.receive(request(.canDo, "f"), from: worker)
+        _ = scheduler.receive(request(.preSleep), from: worker)
+        clock.stepWallClock(byMilliseconds: 3_600_000)
+        XCTAssertEqual(scheduler.deadlinesPassed(), [.send(Packet(.response, .noop), to: worker)])
+    }
+
     func testAJobThatCompletesInTimeIgnoresItsOldDeadline() {
         var scheduler = makeScheduler()
         _ = scheduler.receive(request(.submitJob, "f", "", "x"), from: client)

@@ -46,7 +46,7 @@ struct Job {
         set { if newValue != nil || extras != nil { ownExtras().runAt = newValue } }
     }
 
-    /// When the worker's CAN_DO_TIMEOUT runs out (milliseconds since the epoch).
+    /// When the worker's CAN_DO_TIMEOUT runs out (the scheduler clock's monotonic milliseconds).
     var deadline: Int64? {
         get { extras?.deadline }
         set { if newValue != nil || extras != nil { ownExtras().deadline = newValue } }

@@ -1,17 +1,23 @@
 import GearmanProtocol
+import HeapModule
 
 extension Scheduler {
-    /// The earliest moment `deadlinesPassed()` has work (milliseconds since the epoch), if any.
-    public var nextDeadline: Int64? { deadlines.min?.at }
+    /// The earliest moment `deadlinesPassed()` has work, as a wall-clock time (milliseconds
+    /// since the epoch), if any; a time limit counts from the monotonic clock's now.
+    public var nextDeadline: Int64? {
+        let limit = deadlines.min.map { $0.at - clock.monotonic + clock.now }
+        switch (epochDeadlines.min?.at, limit) {
+        case (let epoch?, let limit?): return min(epoch, limit)
+        case (let epoch, let limit): return epoch ?? limit
+        }
+    }
 
     /// Queues the epoch jobs whose time has come, fails running jobs past their
     /// CAN_DO_TIMEOUT (their clients get WORK_FAIL, as PROTOCOL says), and wakes more workers
     /// for jobs that their first wake-up did not get taken.
     public mutating func deadlinesPassed() -> [SchedulerAction] {
-        let now = clock.now
         var actions: [SchedulerAction] = []
-        while let deadline = deadlines.min, deadline.at <= now {
-            deadlines.removeMin()
+        while let deadline = Self.takeDue(from: &epochDeadlines, now: clock.now) ?? Self.takeDue(from: &deadlines, now: clock.monotonic) {
             switch deadline.kind {
             case .epochJob(let id):
                 guard let job = jobs[id], job.runAt != nil else { continue }
@@ -32,8 +38,17 @@ extension Scheduler {
         return actions
     }
 
+    /// Adds a deadline: an epoch job's at its UNIX time, a time limit at `milliseconds` from now
+    /// on the monotonic clock.
     mutating func addDeadline(at time: Int64, _ kind: Deadline.Kind) {
-        deadlines.insert(Deadline(at: time, order: nextDeadlineOrder, kind: kind))
+        let deadline = Deadline(at: time, order: nextDeadlineOrder, kind: kind)
         nextDeadlineOrder += 1
+        if case .epochJob = kind { epochDeadlines.insert(deadline) } else { deadlines.insert(deadline) }
+    }
+
+    /// The earliest deadline in `heap` if it is due at `now`, taken out.
+    private static func takeDue(from heap: inout Heap<Deadline>, now: Int64) -> Deadline? {
+        guard let first = heap.min, first.at <= now else { return nil }
+        return heap.removeMin()
     }
 }

@@ -37,7 +37,7 @@ extension Scheduler {
         functions.values[queue].running += 1
         jobs.update(id) { $0.worker = worker }
         if case .some(.some(let timeout)) = peers[worker]?.abilities[functions.keys[queue]] {
-            let deadline = clock.now + timeout
+            let deadline = clock.monotonic + timeout
             jobs.update(id) { $0.deadline = deadline }
             addDeadline(at: deadline, .jobTimeout(id))
         }
@@ -103,7 +103,7 @@ extension Scheduler {
             woken += 1
         }
         if woken > 0, sleepers[function]?.isEmpty == false {
-            addDeadline(at: clock.now + limits.wakeRetryMilliseconds, .wakeRetry(id))
+            addDeadline(at: clock.monotonic + limits.wakeRetryMilliseconds, .wakeRetry(id))
         }
     }
 

@@ -27,6 +27,9 @@ public struct Scheduler {
     var peers: [ConnectionID: Peer] = [:]
     /// Sleeping workers by function, so that waking one is O(1) however many connections there are.
     var sleepers: [String: Set<ConnectionID>] = [:]
+    /// Epoch jobs by their UNIX time (wall clock, milliseconds).
+    var epochDeadlines = Heap<Deadline>()
+    /// Time limits and wake-up retries (monotonic clock, milliseconds).
     var deadlines = Heap<Deadline>()
     /// The number in the next job handle.
     var nextHandle: UInt64 = 1
