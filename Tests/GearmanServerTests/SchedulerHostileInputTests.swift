@@ -153,7 +153,8 @@ final class SchedulerHostileInputTests: XCTestCase {
         let oneJob = bytesOfOneSmallBackgroundJob()
         XCTAssertGreaterThan(oneJob, 0)
         var limits = SchedulerLimits()
-        limits.queueBytes = 2 * oneJob + 1  // room for three: refused only once the held bytes reach the bound
+        // Room for the function and three jobs: refused only once the held bytes reach the bound.
+        limits.queueBytes = Scheduler.bytesPerFunction + 2 * oneJob + 1
         var scheduler = makeScheduler(limits: limits)
         _ = send(&scheduler, request(.canDo, "f"), from: worker)
         for n in 1...3 {
@@ -175,6 +176,18 @@ final class SchedulerHostileInputTests: XCTestCase {
         XCTAssertEqual(scheduler.jobs.heldBytes, 0, "no job is held, so no byte may be counted")
         XCTAssertEqual(packets(send(&scheduler, request(.submitJob, "f", "", "x"), from: client), to: client),
                        [Packet(.response, .jobCreated, "H:t:4")])
+    }
+
+    /// A client that registers ever more function names is bounded like one that queues jobs.
+    func testNewFunctionsPastTheQueueBytesAreRefused() {
+        var limits = SchedulerLimits()
+        limits.queueBytes = 3 * Scheduler.bytesPerFunction
+        var scheduler = makeScheduler(limits: limits)
+        for name in ["a", "b", "c"] { XCTAssertEqual(send(&scheduler, request(.canDo, name), from: worker), []) }
+        assertOneError(send(&scheduler, request(.canDo, "d"), from: worker), "QUEUE_ERROR", to: worker)
+        assertOneError(send(&scheduler, request(.submitJobBackground, "e", "", "x"), from: client), "QUEUE_ERROR", to: client)
+        XCTAssertEqual(send(&scheduler, request(.canDo, "a"), from: client), [], "a known function stays open")
+        XCTAssertEqual(scheduler.functionStatus().map(\.function), ["a", "b", "c"])
     }
 
     func testHeldBytesReturnToZeroAfterEveryWayAJobEnds() {

@@ -9,10 +9,10 @@ extension Scheduler {
         var name: String { packet.string(at: 0) ?? "" }
         switch packet.type {
         case .canDo:
-            if name.utf8.count > limits.functionNameBytes { return refuse(Self.functionNameTooLong(limits.functionNameBytes), to: connection) }
+            if let refusal = refusal(ofAbility: name) { return refuse(refusal, to: connection) }
             canDo(name, from: connection)
         case .canDoTimeout:
-            if name.utf8.count > limits.functionNameBytes { return refuse(Self.functionNameTooLong(limits.functionNameBytes), to: connection) }
+            if let refusal = refusal(ofAbility: name) { return refuse(refusal, to: connection) }
             guard let timeout = Self.timeoutMilliseconds(packet.string(at: 1)) else {
                 return refuse(Packet(.response, .error, "INVALID_ARGUMENT",
                                      "CAN_DO_TIMEOUT wants milliseconds from 0 to \(Self.longestTimeout)"), to: connection)
@@ -94,6 +94,14 @@ extension Scheduler {
     static func timeoutMilliseconds(_ text: String?) -> Int64?? {
         guard let value = Int64(text ?? ""), (0...longestTimeout).contains(value) else { return nil }
         return .some(value == 0 ? nil : max(value, 1000))
+    }
+
+    /// The ERROR a CAN_DO gets for a name over the limit, or for a new function while the
+    /// server holds its `--max-queue-bytes`.
+    private func refusal(ofAbility function: String) -> Packet? {
+        if function.utf8.count > limits.functionNameBytes { return Self.functionNameTooLong(limits.functionNameBytes) }
+        if functions[function] == nil && heldBytes >= limits.queueBytes { return Self.queueFull }
+        return nil
     }
 
     private func refuse(_ error: Packet, to connection: ConnectionID) -> [SchedulerAction] {

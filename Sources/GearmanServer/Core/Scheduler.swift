@@ -51,8 +51,12 @@ public struct Scheduler {
         self.clock = clock
     }
 
-    /// What the jobs held cost in memory (the `--max-queue-bytes` count).
-    public var heldBytes: Int { jobs.heldBytes }
+    /// What the jobs and functions held cost in memory (the `--max-queue-bytes` count): a
+    /// client that registers or submits to millions of function names is bounded too.
+    public var heldBytes: Int { jobs.heldBytes + functions.count * Self.bytesPerFunction }
+
+    /// A function's share of `heldBytes`: its queue, counters, index and name, roughly.
+    static let bytesPerFunction = 600
 
     // MARK: Connections
 
@@ -168,11 +172,11 @@ public struct Scheduler {
             // gearmand's words for its 64-byte limit.
             return Packet(.response, .error, "ARGUMENT_TOO_LARGE", "Unique value too large")
         }
-        if jobs.heldBytes >= limits.queueBytes {
-            return Packet(.response, .error, "QUEUE_ERROR", "Job queue is full: the server holds its --max-queue-bytes")
-        }
+        if heldBytes >= limits.queueBytes { return Self.queueFull }
         return nil
     }
+
+    static let queueFull = Packet(.response, .error, "QUEUE_ERROR", "Job queue is full: the server holds its --max-queue-bytes")
 
     static func functionNameTooLong(_ limit: Int) -> Packet {
         Packet(.response, .error, "ARGUMENT_TOO_LARGE", "Function name too large (over \(limit) bytes)")
