@@ -1,6 +1,8 @@
-# bash completion for gearman(1)                          -*- shell-script -*-
+# bash completion for gearman(1), and for gearman-server and gearman-bench, the
+# executables that `gearman server` and `gearman bench` run.   -*- shell-script -*-
 #
-# Install as /usr/share/bash-completion/completions/gearman, or source it
+# Install as /usr/share/bash-completion/completions/gearman (and the same file,
+# or a link to it, as gearman-server and gearman-bench there), or source it
 # from ~/.bashrc.  Works on its own; uses bash-completion's helpers when they
 # are loaded (better handling of host:port words, completion of the worker
 # command's own arguments).
@@ -14,6 +16,7 @@ _gearman_flags() {
 -f	function name (repeatable)
 -h	job server host[:port][,host[:port]...]
 -H	print help and exit
+-V	print the version and exit
 -i	write the process id to PIDFILE
 -I	run jobs at high priority
 -L	run jobs at low priority
@@ -35,6 +38,8 @@ _gearman_flags() {
 --exceptions	worker: end a failing job with WORK_EXCEPTION
 --window	client: with -n/-N, jobs in flight at once
 --json	client: one JSON object per job
+--help	print help and exit
+--version	print the version and exit
 EOF
 }
 
@@ -134,6 +139,14 @@ _gearman() {
     local cur words cword
     COMPREPLY=()
     _gearman_words
+    # gearman-server and gearman-bench complete as `gearman server` and `gearman bench`.
+    local name=${words[0]##*/}
+    case $name in
+        gearman-server | gearman-bench)
+            words=(gearman "${name#gearman-}" "${words[@]:1}")
+            ((cword++))
+            ;;
+    esac
     cur=${words[cword]}
 
     # The subcommand word, offered only in first position.
@@ -151,7 +164,7 @@ _gearman() {
             -s | --sort) COMPREPLY=($(compgen -W 'name queued running workers change' -- "$cur")) ;;
             --ssl-ca-file | --ssl-certificate | --ssl-key) COMPREPLY=($(compgen -f -- "$cur")) ;;
             -p | --port | -i | --interval | -n | --count) ;;
-            *) [[ $cur == -* ]] && COMPREPLY=($(compgen -W '--host --port --ssl --ssl-ca-file --ssl-certificate --ssl-key --interval --sort --count --help' -- "$cur")) ;;
+            *) [[ $cur == -* ]] && COMPREPLY=($(compgen -W '--host --port --ssl --ssl-ca-file --ssl-certificate --ssl-key --interval --sort --count --help --version' -- "$cur")) ;;
         esac
         return 0
     fi
@@ -160,7 +173,7 @@ _gearman() {
             -h | --host) _gearman_hosts "$cur" ;;
             --ssl-ca-file | --ssl-certificate | --ssl-key) COMPREPLY=($(compgen -f -- "$cur")) ;;
             -p | --port | -u | --unique | -f | --function) ;;
-            *) [[ $cur == -* ]] && COMPREPLY=($(compgen -W '--host --port --ssl --ssl-ca-file --ssl-certificate --ssl-key --unique --function --json --help' -- "$cur")) ;;
+            *) [[ $cur == -* ]] && COMPREPLY=($(compgen -W '--host --port --ssl --ssl-ca-file --ssl-certificate --ssl-key --unique --function --json --help --version' -- "$cur")) ;;
         esac
         return 0
     fi
@@ -170,10 +183,10 @@ _gearman() {
             --unique) COMPREPLY=($(compgen -W 'none distinct' -- "$cur")) ;;
             --ssl-ca-file | --ssl-certificate | --ssl-key) COMPREPLY=($(compgen -f -- "$cur")) ;;
             -p | --port | -c | --connections | -d | --depth | -w | --workers | --worker-depth | -n | --jobs | \
-                --seconds | --payload | --functions | --threads) ;;
+                --seconds | --payload | --functions | --function-prefix | --threads) ;;
             *)
                 if [[ $cur == -* ]]; then
-                    COMPREPLY=($(compgen -W '--host --port --connections --depth --workers --worker-depth --jobs --seconds --payload --unique --functions --threads --json --allow-remote --ssl --ssl-ca-file --ssl-certificate --ssl-key --help' -- "$cur"))
+                    COMPREPLY=($(compgen -W '--host --port --connections --depth --workers --worker-depth --jobs --seconds --payload --unique --functions --function-prefix --keep-jobs --threads --json --allow-remote --ssl --ssl-ca-file --ssl-certificate --ssl-key --help --version' -- "$cur"))
                     return 0
                 fi
                 # The scenario, once.
@@ -191,7 +204,7 @@ _gearman() {
             -h | --host) _gearman_hosts "$cur" ;;
             --ssl-ca-file | --ssl-certificate | --ssl-key) COMPREPLY=($(compgen -f -- "$cur")) ;;
             -p | --port | --cancel-job | --create-function | --drop-function | --maxqueue) ;;
-            *) [[ $cur == -* ]] && COMPREPLY=($(compgen -W '--host --port --ssl --ssl-ca-file --ssl-certificate --ssl-key --status --priority-status --workers --server-version --server-verbose --getpid --show-jobs --show-unique-jobs --cancel-job --create-function --drop-function --maxqueue --shutdown --graceful --json --help' -- "$cur")) ;;
+            *) [[ $cur == -* ]] && COMPREPLY=($(compgen -W '--host --port --ssl --ssl-ca-file --ssl-certificate --ssl-key --status --priority-status --workers --server-version --server-verbose --getpid --show-jobs --show-unique-jobs --cancel-job --create-function --drop-function --maxqueue --shutdown --graceful --json --help --version' -- "$cur")) ;;
         esac
         return 0
     fi
@@ -286,6 +299,6 @@ _gearman() {
     # Client-mode data operands are free text.
     return 0
 } &&
-    complete -F _gearman gearman
+    complete -F _gearman gearman gearman-server gearman-bench
 
 # ex: filetype=sh

@@ -1,6 +1,8 @@
-# fish completion for gearman(1).
+# fish completion for gearman(1), and for gearman-server and gearman-bench, the
+# executables that `gearman server` and `gearman bench` run.
 # Install as ~/.config/fish/completions/gearman.fish or
-# /usr/share/fish/vendor_completions.d/gearman.fish.
+# /usr/share/fish/vendor_completions.d/gearman.fish (and the same file, or a link
+# to it, as gearman-server.fish and gearman-bench.fish).
 
 # Reads the words given as arguments (the command line before the cursor,
 # without "gearman") the way getopt reads them, and prints one word:
@@ -142,7 +144,8 @@ complete -c gearman -n $opt -s p -x -d 'Job server port (default 4730)'
 complete -c gearman -n $opt -s t -x -d 'Timeout in milliseconds (negative = forever)'
 complete -c gearman -n $opt -s i -r -F -d 'Write the process id to PIDFILE'
 complete -c gearman -n $opt -s d -d 'Run as a daemon'
-complete -c gearman -n $opt -s H -d 'Print help and exit'
+complete -c gearman -n $opt -s H -l help -d 'Print help and exit'
+complete -c gearman -n $opt -s V -l version -d 'Print the version and exit'
 complete -c gearman -n $opt -s v -d 'Print "Task created" for each job'
 complete -c gearman -n $opt -s S -d 'Use TLS'
 complete -c gearman -n $opt -s b -d 'Client: run jobs in the background'
@@ -212,7 +215,7 @@ complete -c gearman -n '__gearman_state server' -l wakeup-retry -x -d 'Milliseco
 complete -c gearman -n '__gearman_state server' -l http-job-timeout -x -d 'HTTP foreground job time limit in ms'
 complete -c gearman -n '__gearman_state server' -l http-request-timeout -x -d 'HTTP request time limit in ms'
 complete -c gearman -n '__gearman_state server' -l http-max-connections -x -d 'HTTP connections at once'
-complete -c gearman -n '__gearman_state server' -l check-args -d 'Check the options and exit'
+complete -c gearman -n '__gearman_state server' -l check-args -d 'Check the options, say whether they are valid, and exit'
 complete -c gearman -n '__gearman_state server' -l help -s h -d 'Print the options and exit'
 complete -c gearman -n '__gearman_state server' -l version -s V -d 'Print the version and exit'
 
@@ -238,7 +241,8 @@ complete -c gearman -n '__gearman_state admin' -l ssl -s S -d 'Connect with TLS'
 complete -c gearman -n '__gearman_state admin' -l ssl-ca-file -r -F -d 'Trust servers signed by this CA'
 complete -c gearman -n '__gearman_state admin' -l ssl-certificate -r -F -d 'Client certificate for mutual TLS'
 complete -c gearman -n '__gearman_state admin' -l ssl-key -r -F -d 'The client certificate key'
-complete -c gearman -n '__gearman_state admin' -l help -d 'Print the options and exit'
+complete -c gearman -n '__gearman_state admin' -l help -s H -d 'Print the options and exit'
+complete -c gearman -n '__gearman_state admin' -l version -s V -d 'Print the version and exit'
 
 # gearman top.
 complete -c gearman -n '__gearman_state top' -l host -s h -x -a '(__gearman_complete_hosts)' -d 'Job server host[:port] (repeatable)'
@@ -250,7 +254,8 @@ complete -c gearman -n '__gearman_state top' -l ssl -s S -d 'Connect with TLS'
 complete -c gearman -n '__gearman_state top' -l ssl-ca-file -r -F -d 'Trust servers signed by this CA'
 complete -c gearman -n '__gearman_state top' -l ssl-certificate -r -F -d 'Client certificate for mutual TLS'
 complete -c gearman -n '__gearman_state top' -l ssl-key -r -F -d 'The client certificate key'
-complete -c gearman -n '__gearman_state top' -l help -d 'Print the options and exit'
+complete -c gearman -n '__gearman_state top' -l help -s H -d 'Print the options and exit'
+complete -c gearman -n '__gearman_state top' -l version -s V -d 'Print the version and exit'
 
 # gearman status.
 complete -c gearman -n '__gearman_state status' -l host -s h -x -a '(__gearman_complete_hosts)' -d 'Job server host[:port] (repeatable)'
@@ -262,7 +267,8 @@ complete -c gearman -n '__gearman_state status' -l ssl -s S -d 'Connect with TLS
 complete -c gearman -n '__gearman_state status' -l ssl-ca-file -r -F -d 'Trust servers signed by this CA'
 complete -c gearman -n '__gearman_state status' -l ssl-certificate -r -F -d 'Client certificate for mutual TLS'
 complete -c gearman -n '__gearman_state status' -l ssl-key -r -F -d 'The client certificate key'
-complete -c gearman -n '__gearman_state status' -l help -d 'Print the options and exit'
+complete -c gearman -n '__gearman_state status' -l help -s H -d 'Print the options and exit'
+complete -c gearman -n '__gearman_state status' -l version -s V -d 'Print the version and exit'
 
 # gearman bench.
 complete -c gearman -n '__gearman_state bench; and not __fish_seen_subcommand_from submit drain e2e rtt' -a submit -d 'Background submissions'
@@ -287,4 +293,12 @@ complete -c gearman -n '__gearman_state bench' -l ssl -s S -d 'Connect with TLS'
 complete -c gearman -n '__gearman_state bench' -l ssl-ca-file -r -F -d 'Trust servers signed by this CA'
 complete -c gearman -n '__gearman_state bench' -l ssl-certificate -r -F -d 'Client certificate for mutual TLS'
 complete -c gearman -n '__gearman_state bench' -l ssl-key -r -F -d 'The client certificate key'
-complete -c gearman -n '__gearman_state bench' -l help -d 'Print the options and exit'
+complete -c gearman -n '__gearman_state bench' -l function-prefix -x -d 'Name the functions PREFIX0 to PREFIXN-1'
+complete -c gearman -n '__gearman_state bench' -l keep-jobs -d 'Leave the jobs the run did not complete'
+complete -c gearman -n '__gearman_state bench' -l help -s H -d 'Print the options and exit'
+complete -c gearman -n '__gearman_state bench' -l version -s V -d 'Print the version and exit'
+
+# gearman-server and gearman-bench: the completions of `gearman server` and `gearman bench`
+# (fish completes a wrapped command line as if it had been typed).
+complete -c gearman-server -f -w 'gearman server'
+complete -c gearman-bench -f -w 'gearman bench'

@@ -8,13 +8,12 @@ public enum BenchCommand {
     public static func run(_ arguments: [String]) -> Int32 {
         let options: BenchOptions
         do {
-            options = try BenchOptions(parsing: arguments)
+            options = try BenchOptions(parsing: arguments, environment: { getenv($0).map { String(cString: $0) } })
         } catch {
             return StandardStreams.usageError(subcommand: "bench", error.message)
         }
-        if options.help {
-            StandardStreams.write(helpText, to: StandardStreams.output)
-            return ExitCode.success.rawValue
+        if let status = HelpAndVersion.answer(help: options.help, version: options.version, subcommand: "bench", helpText: helpText) {
+            return status
         }
         signal(SIGPIPE, SIG_IGN)
         do throws(BenchFailure) {
@@ -24,8 +23,15 @@ public enum BenchCommand {
                     throw BenchFailure(message: "cannot set up TLS: \(error)", exitCode: .usage)
                 }
             }
-            let result = try BenchRunner(options: options, server: server).run()
+            let runner = BenchRunner(options: options, server: server)
+            let result = try runner.run()
             StandardStreams.write(options.json ? result.json.text + "\n" : result.table, to: StandardStreams.output)
+            if !options.keepJobs {
+                let removed = try LeftoverJobs(options: options, server: server, functions: runner.functions).remove()
+                if removed > 0 {
+                    StandardStreams.complain("bench: completed the \(removed) jobs the run left on \(server.name) (--keep-jobs leaves them)")
+                }
+            }
             return ExitCode.success.rawValue
         } catch {
             if error.exitCode == .usage { return StandardStreams.usageError(subcommand: "bench", error.message) }
@@ -44,8 +50,11 @@ public enum BenchCommand {
           rtt     C clients submit one foreground job at a time to W echo workers; also
                   the 50th, 99th and 99.9th percentile latency, SUBMIT_JOB to WORK_COMPLETE
         Workers answer each job at once with its workload, and sleep (PRE_SLEEP) when there is
-        none. Exit status: 0 done, 1 the server sent ERROR or closed a connection, 2 usage
-        error, 3 the server cannot be reached.
+        none. After the result, workers complete the jobs the run left on the server (not
+        timed; --keep-jobs leaves them). The server is -h/-p, else GEARMAN_SERVER's one server,
+        else 127.0.0.1:4730. Exit status: 0 done, 1 the server sent ERROR or closed a
+        connection (or the left jobs could not be removed), 2 usage error, 3 the server cannot
+        be reached.
 
         Options:
         \(LongOptions.help(BenchOptions.specs))

@@ -25,11 +25,16 @@ struct BenchOptions: Equatable, Sendable {
     var payload = 100
     var unique = UniqueKeys.distinct
     var functions = 1
+    /// Function names are this and a number: bench0, bench1, ...
+    var functionPrefix = "bench"
+    /// `--keep-jobs`: leave the jobs the run did not complete on the server.
+    var keepJobs = false
     var threads = 1
     var json = false
     var allowRemote = false
     var tls: ClientTLS?
     var help = false
+    var version = false
 
     static let specs: [LongOptions.Spec] = [
         .init("host", short: "h", value: "HOST", help: "Job server (default 127.0.0.1; another machine needs --allow-remote)."),
@@ -43,18 +48,20 @@ struct BenchOptions: Equatable, Sendable {
         .init("payload", value: "BYTES", help: "Workload size (default 100)."),
         .init("unique", value: "KIND", help: "distinct (default): a unique key per job; none: empty keys."),
         .init("functions", value: "N", help: "Spread jobs over functions bench0 to benchN-1 (default 1)."),
+        .init("function-prefix", value: "NAME", help: "Name the functions NAME0 to NAMEN-1 instead (keeps runs apart)."),
+        .init("keep-jobs", help: "Leave the jobs the run did not complete on the server (default: workers remove them)."),
         .init("threads", value: "N", help: "Event loop threads (default 1)."),
         .init("json", help: "Print one JSON object instead of the table."),
         .init("allow-remote", help: "Allow a job server that is not on this machine's loopback."),
-    ] + ClientTLS.specs + [
-        .init("help", help: "Print this help and exit."),
-    ]
+    ] + ClientTLS.specs + HelpAndVersion.specs()
 
-    /// Parses `arguments` (without the program name and the `bench` word).
-    init(parsing arguments: [String]) throws(LongOptions.Failure) {
+    /// Parses `arguments` (without the program name and the `bench` word); without -h and -p,
+    /// `environment`'s GEARMAN_SERVER names the server, if it names one.
+    init(parsing arguments: [String], environment: (String) -> String? = { _ in nil }) throws(LongOptions.Failure) {
         let parsed = try LongOptions(arguments, specs: Self.specs)
         help = parsed.has("help")
-        if help { return }
+        version = parsed.has("version")
+        if help || version { return }
         guard let word = parsed.positional.first else {
             throw LongOptions.Failure(message: "give a scenario: submit, drain, e2e or rtt")
         }
@@ -75,6 +82,9 @@ struct BenchOptions: Equatable, Sendable {
             throw LongOptions.Failure(message: "--\(rule.option): \(rule.reason)")
         }
         let isRTT = scenario == .rtt
+        if !parsed.has("host") && !parsed.has("port"), let server = try EnvironmentServer.single(environment) {
+            (host, port) = server
+        }
         host = parsed.last("host") ?? host
         if host.isEmpty { throw LongOptions.Failure(message: "invalid value '' for --host: give a host name or address") }
         port = try Self.number(parsed, "port", default: port, in: 1...65535)
@@ -98,6 +108,11 @@ struct BenchOptions: Equatable, Sendable {
         }
         self.unique = unique
         functions = try Self.number(parsed, "functions", default: functions, in: 1...10_000)
+        functionPrefix = parsed.last("function-prefix") ?? functionPrefix
+        guard !functionPrefix.isEmpty, functionPrefix.utf8.count <= 500, !functionPrefix.utf8.contains(0) else {
+            throw LongOptions.Failure(message: "invalid value '\(functionPrefix)' for --function-prefix: give 1 to 500 bytes")
+        }
+        keepJobs = parsed.has("keep-jobs")
         threads = try Self.number(parsed, "threads", default: threads, in: 1...256)
         json = parsed.has("json")
         allowRemote = parsed.has("allow-remote")

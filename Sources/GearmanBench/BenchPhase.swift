@@ -63,7 +63,7 @@ final class BenchPhase {
     /// connection fails, and closes the connections.
     func run(seconds: Double?) throws(BenchFailure) -> Measurement {
         let start = RunTally.now()
-        for channel in channels { channel.pipeline.fireUserInboundEventTriggered(StartEvent()) }
+        startAll()
         let tally = self.tally
         let timer = seconds.map { seconds in
             group.next().scheduleTask(in: .nanoseconds(Int64(seconds * 1e9))) { tally.timeUp() }
@@ -74,6 +74,30 @@ final class BenchPhase {
         closeAll()
         if case .failed(let message) = stop.outcome { throw .runStopped(message) }
         return Measurement(jobs: stop.jobs, seconds: Double(stop.at - start) / 1e9, samples: tally.samples)
+    }
+
+    /// Starts every connection, then asks `isDone` on this thread every 100 ms until it says so
+    /// (or throws) or a connection fails, and closes the connections.
+    func run(until isDone: () throws(BenchFailure) -> Bool) throws(BenchFailure) {
+        startAll()
+        var failure: BenchFailure?
+        while tally.stop == nil {
+            do throws(BenchFailure) {
+                if try isDone() { break }
+            } catch {
+                failure = error
+                break
+            }
+            usleep(100_000)
+        }
+        tally.timeUp()
+        closeAll()
+        if let failure { throw failure }
+        if case .failed(let message)? = tally.stop?.outcome { throw .runStopped(message) }
+    }
+
+    private func startAll() {
+        for channel in channels { channel.pipeline.fireUserInboundEventTriggered(StartEvent()) }
     }
 
     /// Closes every connection and waits until each is closed (and has handed in its samples).

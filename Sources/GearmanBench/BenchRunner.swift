@@ -46,7 +46,7 @@ struct BenchRunner {
         return try phase.run(seconds: seconds)
     }
 
-    private var functions: [String] { (0..<options.functions).map { "bench\($0)" } }
+    var functions: [String] { (0..<options.functions).map { "\(options.functionPrefix)\($0)" } }
 
     /// Each submitting connection's jobs, SUBMIT_JOB_BG or (rtt) SUBMIT_JOB, its share of `-n`.
     private func jobSources(_ type: PacketType) -> [JobSource] {

@@ -2,12 +2,12 @@ import GearmanKit
 
 /// The classic `gearman` command line, read with the C tool's getopt string.
 public struct ClassicOptions: Equatable, Sendable {
-    /// The C tool's option string, kept letter for letter, and `j:` for `-j`.
-    public static let optionString = "bc:f:h:HILnNp:Pst:u:vwi:dSj:"
+    /// The C tool's option string, kept letter for letter, and `j:` for `-j`, `V` for `-V`.
+    public static let optionString = "bc:f:h:HILnNp:Pst:u:vwi:dSj:V"
     /// Long options the C tool does not have (opt-in; without them nothing changes).
     public static let longOptions: [(name: String, takesValue: Bool)] = [
         ("id", true), ("job-timeout", true), ("concurrency", true), ("shutdown-timeout", true),
-        ("exceptions", false), ("window", true), ("json", false),
+        ("exceptions", false), ("window", true), ("json", false), ("help", false), ("version", false),
     ]
     /// The most `-j` slots, and the largest `--window`.
     public static let maximumConcurrency = 1024
@@ -29,6 +29,8 @@ public struct ClassicOptions: Equatable, Sendable {
     public var background = false
     public var daemon = false
     public var help = false
+    /// `-V`/`--version`: print the version and exit.
+    public var version = false
     public var useTLS = false
     public var priority: JobPriority = .normal
     /// Milliseconds; nil waits forever (the C tool's -1).
@@ -67,7 +69,7 @@ public struct ClassicOptions: Equatable, Sendable {
         do {
             result = try Getopt(optionString: optionString, longOptions: longOptions, posixlyCorrect: posixlyCorrect).parse(arguments)
         } catch {
-            throw UsageError(message: error.description, partial: options)
+            throw UsageError(message: error.description + commandHint(arguments), partial: options)
         }
         for option in result.options {
             do {
@@ -77,7 +79,7 @@ public struct ClassicOptions: Equatable, Sendable {
             }
         }
         options.operands = result.operands
-        if options.functions.isEmpty && !options.help {
+        if options.functions.isEmpty && !options.help && !options.version {
             throw UsageError(message: "No Functions were provided", partial: options)
         }
         if options.jobTimeoutSeconds != nil && !(options.worker && !options.operands.isEmpty) {
@@ -91,10 +93,25 @@ public struct ClassicOptions: Equatable, Sendable {
         for name in ["--window", "--json"] where given.contains(name) && options.worker {
             throw UsageError(message: "\(name) applies to client mode (without -w)", partial: options)
         }
+        if given.contains("--window") && !options.jobPerLine {
+            throw UsageError(message: "--window applies to -n or -N (one job per line)", partial: options)
+        }
         if options.sendsExceptions && options.operands.isEmpty {
             throw UsageError(message: "--exceptions applies to a worker that runs a command (-w ... -- COMMAND)", partial: options)
         }
         return options
+    }
+
+    /// For a worker whose command's own options were read as gearman's (`-w -f wc wc -l`):
+    /// where `--` goes. Such a line parses when options stop at the first operand.
+    private static func commandHint(_ arguments: [String]) -> String {
+        guard let stopped = try? Getopt(optionString: optionString, longOptions: longOptions, posixlyCorrect: true).parse(arguments),
+              stopped.options.contains(where: { $0.letter == "w" }), !stopped.operands.isEmpty else { return "" }
+        // Options stopped at the first operand: the command and everything after it.
+        let start = arguments.count - stopped.operands.count
+        guard start > 0, arguments[start - 1] != "--" else { return "" }
+        let fixed = arguments[..<start] + ["--"] + arguments[start...]
+        return "; the command's options go after --: gearman \(fixed.joined(separator: " "))"
     }
 
     private mutating func apply(_ option: Getopt.Option) throws(InvalidOptionValue) {
@@ -137,6 +154,7 @@ public struct ClassicOptions: Equatable, Sendable {
         case "H": help = true
         case "v": verbose = true
         case "S": useTLS = true
+        case "V": version = true
         default: throw InvalidOptionValue("invalid option -- '\(option.letter)'")
         }
     }
@@ -166,6 +184,8 @@ public struct ClassicOptions: Equatable, Sendable {
             }
             window = size
         case "json": json = true
+        case "help": help = true
+        case "version": version = true
         default: throw InvalidOptionValue("unrecognized option '--\(name)'")
         }
     }

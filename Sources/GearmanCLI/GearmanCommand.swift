@@ -38,6 +38,10 @@ public enum GearmanCommand {
             StandardStreams.write(Usage.text(program: program, options: options, error: nil), to: StandardStreams.output)
             return .success
         }
+        if options.version {
+            StandardStreams.write(GearmanVersion.line(command: nil), to: StandardStreams.output)
+            return .success
+        }
         let servers: [ServerAddress]
         do {
             servers = try options.servers(environment: Environment.value(of:))
@@ -51,10 +55,11 @@ public enum GearmanCommand {
         }
         signal(SIGPIPE, SIG_IGN)
         if options.daemon {
-            if daemon(1, 0) != 0 {
+            if daemon(1, 1) != 0 {
                 StandardStreams.complain("cannot daemonize: \(StandardStreams.describe(errno: errno))")
                 return .usage
             }
+            detachStandardStreams()
             closeInheritedDescriptors()
         }
         if let pidFile = options.pidFile {
@@ -69,6 +74,20 @@ public enum GearmanCommand {
         }
         return ClientMode(options: options, servers: servers).run()
     }
+}
+
+/// A daemon's stdin, and its stdout and stderr unless they are files (`2>>worker.log`), become
+/// /dev/null: a daemon must not hold a terminal or a pipe (`$(gearman -d ...)` would never
+/// return), but a log file it was given is where its messages belong.
+func detachStandardStreams() {
+    let null = open("/dev/null", O_RDWR)
+    guard null >= 0 else { return }
+    for fd in [StandardStreams.input, StandardStreams.output, StandardStreams.error] {
+        var status = stat()
+        if fd != StandardStreams.input, fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFREG { continue }
+        dup2(null, fd)
+    }
+    if null > StandardStreams.error { close(null) }
 }
 
 /// A daemon keeps no descriptor it inherited beyond stdin, stdout and stderr: a parent's

@@ -49,7 +49,7 @@ package struct LongOptions {
                 let parts = body.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
                 let name = String(parts[0])
                 guard let spec = specs.first(where: { $0.long == name }) else {
-                    throw Failure(message: "unrecognised option '--\(name)'")
+                    throw Failure(message: "unrecognized option '--\(name)'")
                 }
                 if spec.value == nil {
                     if parts.count > 1 { throw Failure(message: "option '--\(name)' does not take any arguments") }
@@ -62,7 +62,7 @@ package struct LongOptions {
                 while let letter = letters.first {
                     letters = letters.dropFirst()
                     guard let spec = specs.first(where: { $0.short == letter }) else {
-                        throw Failure(message: "unrecognised option '-\(letter)'")
+                        throw Failure(message: "unrecognized option '-\(letter)'")
                     }
                     if spec.value == nil {
                         given.append((spec.long, ""))

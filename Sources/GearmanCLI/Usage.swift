@@ -37,6 +37,24 @@ enum Usage {
         \t-N            - Same as -n, but strip off the newline(\(flag(options.stripNewline)))
         \t-w            - Run in worker mode(\(flag(options.worker)))
 
+        Options the C tool does not have:
+        \t--window <n>                 - With -n/-N: jobs in flight at once (default 100)
+        \t--json                       - One JSON object per job on stdout
+        \t-j, --concurrency <n>        - Worker: jobs run at once (default 1)
+        \t--id <name>                  - Worker: the id admin "workers" shows
+        \t--job-timeout <seconds>      - Worker: stop a job's command after that
+        \t--shutdown-timeout <seconds> - Worker: after SIGTERM, time left for jobs (30)
+        \t--exceptions                 - Worker: failed jobs end with WORK_EXCEPTION
+        \t--help                       - Print this help menu
+        \t-V, --version                - Print the version
+
+        Subcommands, as the first argument (each takes --help and --version):
+        \tserver                       - A job server, with gearmand's options
+        \tadmin                        - Admin commands, with gearadmin's options
+        \tstatus                       - Ask about jobs by handle or unique key
+        \ttop                          - Live view of job servers
+        \tbench                        - Load generator for a job server
+
         Exit status: 0 success, 1 a job failed, 2 usage error, 3 no job server reachable or timed out.
 
         """

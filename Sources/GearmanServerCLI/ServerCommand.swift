@@ -10,8 +10,8 @@ import Synchronization
 /// `gearman server [gearmand options]`: runs the bundled job server until SIGTERM, SIGINT
 /// or admin `shutdown`.
 public enum ServerCommand {
-    /// The version `-V` and admin `version` report.
-    static let version = "0.3.0"
+    /// The version `-V`, the start-up line and admin `version` report.
+    static let version = GearmanVersion.number
 
     /// Runs the server with `arguments` (without the program name) and returns the exit status.
     public static func run(_ arguments: [String]) -> Int32 {
@@ -26,16 +26,14 @@ public enum ServerCommand {
         } catch {
             return usageError(error.message)
         }
-        if options.help {
-            _ = StandardStreams.write(helpText, to: StandardStreams.output)
-            return 0
-        }
-        if options.version {
-            _ = StandardStreams.write("gearman server \(version) (gearmand 1.1.20 compatible)\n", to: StandardStreams.output)
-            return 0
+        if let status = HelpAndVersion.answer(help: options.help, version: options.version, subcommand: "server", helpText: helpText) {
+            return status
         }
         if let problem = options.validationProblem() { return usageError(problem) }
-        if options.checkArgs { return 0 }
+        if options.checkArgs {
+            StandardStreams.write("gearman server: the options are valid\n", to: StandardStreams.output)
+            return 0
+        }
         return serve(options)
     }
 
@@ -79,9 +77,9 @@ public enum ServerCommand {
         }
         defer { signalSources.forEach { $0.cancel() } }
         let server: JobServer
+        let configuration = options.configuration(hostName: hostName(), version: version)
         do {
-            server = try JobServer(configuration: options.configuration(hostName: hostName(), version: version), logger: logger,
-                                   openStore: storeOpener(options, logger: logger))
+            server = try JobServer(configuration: configuration, logger: logger, openStore: storeOpener(options, logger: logger))
         } catch let error as QueueStoreError {
             StandardStreams.complain(error.message)
             daemon?.report(started: false)
@@ -91,7 +89,7 @@ public enum ServerCommand {
             daemon?.report(started: false)
             return 1
         } catch {
-            StandardStreams.complain("cannot listen on port \(options.port): \(error)")
+            StandardStreams.complain(listenFailure(error, configuration))
             daemon?.report(started: false)
             return 1
         }
@@ -165,6 +163,22 @@ public enum ServerCommand {
         var announcer = logger
         announcer.logLevel = .notice
         announcer.notice("SIGHUP: reopened the log file", metadata: ["file": "\(path)"])
+    }
+
+    /// Why the listeners could not open, naming the addresses and ports asked for:
+    /// `cannot listen on 127.0.0.1 port 4730: Address already in use (errno 98)`.
+    static func listenFailure(_ error: any Error, _ configuration: ServerConfiguration) -> String {
+        let hosts = configuration.listenHosts.isEmpty ? "every interface" : configuration.listenHosts.joined(separator: ", ")
+        let ports = "port \(configuration.port)" + (configuration.httpPort.map { " or HTTP port \($0)" } ?? "")
+        let reason: String
+        if let error = error as? IOError {
+            reason = "\(StandardStreams.describe(errno: error.errnoCode)) (errno \(error.errnoCode))"
+        } else if let error = error as? SocketAddressError, case .unknown(let host, _) = error {
+            reason = "cannot resolve \(host)"
+        } else {
+            reason = "\(error)"
+        }
+        return "cannot listen on \(hosts) \(ports): \(reason)"
     }
 
     private static func usageError(_ message: String) -> Int32 {

@@ -102,23 +102,26 @@ struct ServerOptions: Equatable {
         .init("http-job-timeout", value: "MS", help: "HTTP: a foreground job not done in MS gets 504 (default 60000; X-Gearman-Timeout overrides)."),
         .init("http-request-timeout", value: "MS", help: "HTTP: close a connection whose request does not arrive in MS (default 10000)."),
         .init("http-max-connections", value: "N", help: "HTTP connections at once; more are closed (default 1024)."),
-        .init("check-args", help: "Check the options and exit."),
-        .init("help", short: "h", help: "Print this help and exit."),
-        .init("version", short: "V", help: "Print the version and exit."),
-    ]
+        .init("check-args", help: "Check the options, say whether they are valid, and exit."),
+    ] + HelpAndVersion.specs(helpLetter: "h")
 
-    /// gearmand options this server does not have, with the reason given to the user.
+    /// gearmand options this server does not have (those of every gearmand build, queue
+    /// modules included), with the reason given to the user.
     static let unsupported: [(spec: LongOptions.Spec, reason: String)] = [
         (.init("syslog", help: ""), "syslog is not supported; use --log-file"),
         (.init("coredump", help: ""), "core dump control is not supported; use ulimit -c"),
-        (.init("libmemcached-servers", value: "", help: ""), "the libmemcached queue is not supported"),
-        (.init("libmemcached-prefix", value: "", help: ""), "the libmemcached queue is not supported"),
-        (.init("libpq-conninfo", value: "", help: ""), "the PostgreSQL queue is not supported yet"),
-        (.init("libpq-table", value: "", help: ""), "the PostgreSQL queue is not supported yet"),
-        (.init("redis-server", value: "", help: ""), "the redis queue is not supported"),
-        (.init("redis-port", value: "", help: ""), "the redis queue is not supported"),
-        (.init("redis-password", value: "", help: ""), "the redis queue is not supported"),
-    ]
+    ] + queueModuleOptions(["libmemcached-servers", "libmemcached-prefix"], queue: "libmemcached")
+      + queueModuleOptions(["libpq-conninfo", "libpq-table"], queue: "PostgreSQL")
+      + queueModuleOptions(["redis-server", "redis-port", "redis-password", "redis-prefix"], queue: "redis")
+      + queueModuleOptions(["mysql-host", "mysql-port", "mysql-user", "mysql-password", "mysql-db", "mysql-table"], queue: "MySQL")
+      + queueModuleOptions(["libdrizzle-host", "libdrizzle-port", "libdrizzle-uds", "libdrizzle-user", "libdrizzle-password",
+                            "libdrizzle-db", "libdrizzle-table", "libdrizzle-mysql"], queue: "libdrizzle")
+      + queueModuleOptions(["libtokyocabinet-file", "libtokyocabinet-optimize"], queue: "Tokyo Cabinet")
+
+    /// The options of a gearmand queue module this server does not have, each refused with the same reason.
+    private static func queueModuleOptions(_ names: [String], queue: String) -> [(spec: LongOptions.Spec, reason: String)] {
+        names.map { (.init($0, value: "", help: ""), "the \(queue) queue is not supported; use -q libsqlite3 (or --sqlite FILE)") }
+    }
 
     /// gearmand's verbosity names, as swift-log levels.
     static let levels: [String: Logger.Level] = [

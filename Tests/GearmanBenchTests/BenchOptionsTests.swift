@@ -53,6 +53,33 @@ final class BenchOptionsTests: XCTestCase {
 
     func testHelpNeedsNoScenario() throws {
         XCTAssertTrue(try BenchOptions(parsing: ["--help"]).help)
+        XCTAssertTrue(try BenchOptions(parsing: ["-H"]).help)
+        XCTAssertTrue(try BenchOptions(parsing: ["-V"]).version)
+    }
+
+    /// GEARMAN_SERVER names the server when -h and -p do not; one server only.
+    func testGearmanServerNamesTheServerUnlessHostOrPortIsGiven() throws {
+        let environment = { (name: String) in name == "GEARMAN_SERVER" ? "127.0.0.2:4999" : nil }
+        let fromEnvironment = try BenchOptions(parsing: ["rtt"], environment: environment)
+        XCTAssertEqual([fromEnvironment.host, "\(fromEnvironment.port)"], ["127.0.0.2", "4999"])
+        let explicitHost = try BenchOptions(parsing: ["rtt", "-h", "::1"], environment: environment)
+        XCTAssertEqual([explicitHost.host, "\(explicitHost.port)"], ["::1", "4730"])
+        let explicitPort = try BenchOptions(parsing: ["rtt", "-p", "5000"], environment: environment)
+        XCTAssertEqual([explicitPort.host, "\(explicitPort.port)"], ["127.0.0.1", "5000"])
+        XCTAssertThrowsError(try BenchOptions(parsing: ["rtt"], environment: { _ in "a:1,b:2" })) { error in
+            XCTAssertEqual((error as? LongOptions.Failure)?.message, "GEARMAN_SERVER names 2 job servers; give the one to load with -h")
+        }
+    }
+
+    func testFunctionPrefixAndKeepJobs() throws {
+        let options = try BenchOptions(parsing: ["e2e", "--function-prefix", "ci-42-", "--functions", "2", "--keep-jobs"])
+        XCTAssertEqual(options.functionPrefix, "ci-42-")
+        XCTAssertTrue(options.keepJobs)
+        XCTAssertEqual(BenchRunner(options: options, server: try BenchServer.resolve(host: "127.0.0.1", port: 1, allowRemote: false)).functions,
+                       ["ci-42-0", "ci-42-1"])
+        let defaults = try BenchOptions(parsing: ["e2e"])
+        XCTAssertEqual(defaults.functionPrefix, "bench")
+        XCTAssertFalse(defaults.keepJobs)
     }
 
     func testBadValuesNameTheOption() {
@@ -78,7 +105,8 @@ final class BenchOptionsTests: XCTestCase {
             (["rtt", "-d", "2"], "--depth: rtt keeps one job in flight per client"),
             (["rtt", "--worker-depth", "2"], "--worker-depth: rtt workers grab one job at a time"),
             (["submit", "--jobs"], "the required argument for option '--jobs' is missing"),
-            (["submit", "--fast"], "unrecognised option '--fast'"),
+            (["submit", "--fast"], "unrecognized option '--fast'"),
+            (["submit", "--function-prefix", ""], "invalid value '' for --function-prefix: give 1 to 500 bytes"),
         ]
         for (arguments, message) in cases {
             XCTAssertThrowsError(try BenchOptions(parsing: arguments), "\(arguments)") { error in

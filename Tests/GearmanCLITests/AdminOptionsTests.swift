@@ -29,6 +29,23 @@ final class AdminOptionsTests: XCTestCase {
         XCTAssertThrowsError(try parse(["--status", "extra"]))
     }
 
+    /// `-H` as in classic mode, and `--version`, need no query.
+    func testHelpAndVersionLetters() throws {
+        XCTAssertTrue(try parse(["-H"]).help)
+        XCTAssertTrue(try parse(["--help"]).help)
+        XCTAssertTrue(try parse(["-V"]).version)
+        XCTAssertTrue(try parse(["--version"]).version)
+        XCTAssertTrue(try StatusOptions(parsing: ["-H"], environment: { _ in nil }).help)
+        XCTAssertTrue(try StatusOptions(parsing: ["-V"], environment: { _ in nil }).version)
+        XCTAssertThrowsError(try StatusOptions(parsing: [], environment: { _ in nil }))
+    }
+
+    func testUnknownOptionsAreUnrecognizedAsInTheClient() {
+        XCTAssertThrowsError(try parse(["--bogus"])) { error in
+            XCTAssertEqual((error as? LongOptions.Failure)?.message, "unrecognized option '--bogus'")
+        }
+    }
+
     func testShutdownAndJSONValues() throws {
         XCTAssertEqual(try parse(["--shutdown", "--graceful"]).queries.map(\.command), ["shutdown graceful"])
         XCTAssertEqual(JSONValue.object([("a", .string("x\"\n\u{1}")), ("b", .array([.number(1), .null, .bool(true)]))]).text,

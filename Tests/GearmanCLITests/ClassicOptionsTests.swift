@@ -72,6 +72,38 @@ final class ClassicOptionsTests: XCTestCase {
 
     func testHelpNeedsNoFunction() throws {
         XCTAssertTrue(try ClassicOptions.parse(["-H"]).help)
+        XCTAssertTrue(try ClassicOptions.parse(["--help"]).help)
+    }
+
+    func testVersionNeedsNoFunction() throws {
+        XCTAssertTrue(try ClassicOptions.parse(["-V"]).version)
+        XCTAssertTrue(try ClassicOptions.parse(["--version"]).version)
+        XCTAssertFalse(try ClassicOptions.parse(["-f", "x"]).version)
+    }
+
+    /// `gearman -w -f wc wc -l`: getopt reads the command's -l; the message shows where -- goes.
+    func testACommandsOptionsReadAsGearmansPointAtTheDoubleDash() {
+        let cases: [([String], String)] = [
+            (["-w", "-f", "wc", "wc", "-l"], "invalid option -- 'l'; the command's options go after --: gearman -w -f wc -- wc -l"),
+            (["-f", "wc", "-w", "wc", "-c"], "option requires an argument -- 'c'; the command's options go after --: gearman -f wc -w -- wc -c"),
+            (["-w", "-f", "x", "cat", "cat", "--number"], "unrecognized option '--number'; the command's options go after --: gearman -w -f x -- cat cat --number"),
+            // Not a worker, or the bad option comes before any command: no hint.
+            (["-f", "wc", "wc", "-l"], "invalid option -- 'l'"),
+            (["-w", "-l", "-f", "wc", "wc"], "invalid option -- 'l'"),
+        ]
+        for (arguments, message) in cases {
+            XCTAssertThrowsError(try ClassicOptions.parse(arguments), "\(arguments)") { error in
+                XCTAssertEqual((error as? ClassicOptions.UsageError)?.message, message, "\(arguments)")
+            }
+        }
+    }
+
+    func testWindowNeedsOneJobPerLine() throws {
+        XCTAssertEqual(try ClassicOptions.parse(["-n", "-f", "x", "--window", "5"]).window, 5)
+        XCTAssertEqual(try ClassicOptions.parse(["-N", "-f", "x", "--window=5"]).window, 5)
+        XCTAssertThrowsError(try ClassicOptions.parse(["-f", "x", "--window", "5"])) { error in
+            XCTAssertEqual((error as? ClassicOptions.UsageError)?.message, "--window applies to -n or -N (one job per line)")
+        }
     }
 
     func testInvalidNumbersAreErrorsNotZero() {

@@ -33,6 +33,25 @@ final class TopViewTests: XCTestCase {
         XCTAssertEqual(order(.workers), ["b", "a", "c"])
     }
 
+    /// The busiest first: a draining function (negative change) before an idle one.
+    func testChangeSortsBySize() {
+        let before = [sample("grows", queued: [0, 1, 0]), sample("drains", queued: [0, 50, 0]), sample("idle", queued: [0, 3, 0])]
+        let after = [sample("grows", queued: [0, 3, 0]), sample("drains", queued: [0, 40, 0]), sample("idle", queued: [0, 3, 0])]
+        let rows = TopView.rows(previous: before, current: after, elapsed: 1, sort: .change)
+        XCTAssertEqual(rows.map(\.sample.function), ["drains", "grows", "idle"])
+        XCTAssertEqual(rows.map(\.change), [-10, 2, 0])
+    }
+
+    /// Nothing wraps or scrolls: lines are cut to the width, and the last row that fits counts the rest.
+    func testClipFitsTheTerminal() {
+        let lines = ["title", "", "SERVER  FUNCTION", "a", "b", "c", "d", "a line much longer than the terminal is wide"]
+        XCTAssertEqual(TopView.clip(lines, rows: 24, columns: 80), lines)
+        XCTAssertEqual(TopView.clip(lines, rows: 5, columns: 12),
+                       ["title", "", "SERVER  FUNC", "a", "... 4 more l"])
+        XCTAssertEqual(TopView.clip(lines, rows: 8, columns: 20).last, "a line much longer t")
+        XCTAssertEqual(TopView.clip(lines, rows: 0, columns: 20), [])
+    }
+
     func testTableAlignsColumnsAndNamesUnreachableServers() {
         let rows = [TopRow(sample: sample("wc", queued: [0, 12, 0], running: 1, workers: 1), change: -2.5)]
         let table = TopView.table(rows, unreachable: [("down:4730", "cannot connect")])

@@ -24,11 +24,14 @@ final class ServerOptionsTests: XCTestCase {
 
     func testErrorsNameTheProblem() {
         let cases: [([String], String)] = [
-            (["--prot=1"], "unrecognised option '--prot'"),
+            (["--prot=1"], "unrecognized option '--prot'"),
+            (["--mysql-host=db"], "option '--mysql-host': the MySQL queue is not supported; use -q libsqlite3 (or --sqlite FILE)"),
+            (["--libtokyocabinet-file", "q.tch"], "option '--libtokyocabinet-file': the Tokyo Cabinet queue is not supported; use -q libsqlite3 (or --sqlite FILE)"),
+            (["--redis-prefix=x"], "option '--redis-prefix': the redis queue is not supported; use -q libsqlite3 (or --sqlite FILE)"),
             (["-p"], "the required argument for option '--port' is missing"),
             (["-p", "x"], "the argument ('x') for option '--port' is invalid"),
             (["--daemon=yes"], "option '--daemon' does not take any arguments"),
-            (["--libpq-table", "t"], "option '--libpq-table': the PostgreSQL queue is not supported yet"),
+            (["--libpq-table", "t"], "option '--libpq-table': the PostgreSQL queue is not supported; use -q libsqlite3 (or --sqlite FILE)"),
             (["--syslog"], "option '--syslog': syslog is not supported; use --log-file"),
             (["stray"], "unexpected argument 'stray'"),
         ]

@@ -93,7 +93,7 @@ final class AdminToolTests: XCTestCase {
         XCTAssertTrue(down.stderr.contains("cannot connect to 127.0.0.1:\(port)"), down.stderr)
         let json = try ours(["-h", "127.0.0.1", "-p", "\(port)", "--status", "--json"])
         XCTAssertTrue(json.stdoutText.contains(#""ok":false,"error":"cannot connect"#), json.stdoutText)
-        for (arguments, message) in [([String](), "no query given"), (["--bogus"], "unrecognised option '--bogus'"),
+        for (arguments, message) in [([String](), "no query given"), (["--bogus"], "unrecognized option '--bogus'"),
                                      (["--graceful"], "--graceful goes with --shutdown"),
                                      (["--ssl-key", "k", "--status"], "go with --ssl")] {
             let result = try ours(arguments)

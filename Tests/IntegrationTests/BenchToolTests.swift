@@ -35,7 +35,7 @@ final class BenchToolTests: JobServerTestCase {
     }
 
     func testSubmitQueuesExactlyTheJobs() throws {
-        let values = row(try bench("submit", ["-n", "2000"]))
+        let values = row(try bench("submit", ["-n", "2000", "--keep-jobs"]))
         XCTAssertEqual(values.count, 8, "\(values)")
         XCTAssertEqual(Array(values.prefix(3)), ["submit", "127.0.0.1:\(server.port)", "2000"])
         XCTAssertGreaterThan(Double(values[3]) ?? 0, 0)
@@ -45,6 +45,37 @@ final class BenchToolTests: JobServerTestCase {
         XCTAssertEqual(status?.queued, 2000)
         XCTAssertEqual(status?.running, 0)
         XCTAssertEqual(status?.workers, 0)
+    }
+
+    /// Without --keep-jobs a run leaves no job behind: workers complete what it queued, after the result.
+    func testARunRemovesTheJobsItLeft() throws {
+        let result = try bench("submit", ["-n", "2000"])
+        XCTAssertEqual(row(result)[2], "2000")
+        XCTAssertEqual(result.stderr, "gearman: bench: completed the 2000 jobs the run left on 127.0.0.1:\(server.port) (--keep-jobs leaves them)\n")
+        XCTAssertEqual(try server.status(of: "bench0")?.queued, 0)
+
+        let timed = try bench("e2e", ["--seconds", "0.5", "-w", "1", "--json"])
+        XCTAssertEqual(timed.status, 0, timed.stderr)
+        XCTAssertEqual(try server.status(of: "bench0")?.queued, 0, "a timed run's backlog: \(timed.stderr)")
+    }
+
+    /// Another program's jobs on other functions are not touched; --function-prefix keeps runs apart.
+    func testFunctionPrefixKeepsRunsApart() throws {
+        XCTAssertEqual(try ours(["-b", "-f", "bench0", "someone-elses"]).status, 0)
+        let result = try bench("submit", ["-n", "500", "--function-prefix", "ci-run-", "--functions", "2"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(try server.status(of: "bench0")?.queued, 1, "another run's job was taken")
+        XCTAssertEqual(try server.status(of: "ci-run-0")?.queued, 0)
+        XCTAssertEqual(try server.status(of: "ci-run-1")?.queued, 0)
+        XCTAssertTrue(result.stderr.contains("completed the 500 jobs"), result.stderr)
+    }
+
+    /// Without -h and -p, the server GEARMAN_SERVER names is loaded.
+    func testGearmanServerNamesTheServer() throws {
+        var environment = Command.cleanEnvironment
+        environment["GEARMAN_SERVER"] = "127.0.0.1:\(server.port)"
+        let result = try Command.run(Binaries.ours, ["bench", "rtt", "-n", "50"], environment: environment, timeout: 60)
+        XCTAssertEqual(row(result)[1], "127.0.0.1:\(server.port)")
     }
 
     func testDrainEmptiesTheQueue() throws {

@@ -4,13 +4,56 @@ import XCTest
 /// Options common to both modes: help, usage errors, pid files, daemon mode, TLS.
 final class CommonOptionTests: JobServerTestCase {
     func testHelpGoesToStdoutWithStatus0() throws {
-        for arguments in [["-H"], ["-H", "-f", "x"]] {
+        for arguments in [["-H"], ["-H", "-f", "x"], ["--help"]] {
             let result = try ours(arguments)
             XCTAssertEqual(result.status, 0)
             XCTAssertTrue(result.stdoutText.contains("Client mode: "), result.stdoutText)
             XCTAssertTrue(result.stdoutText.contains("\t-w            - Run in worker mode(false)"))
             XCTAssertEqual(result.stderr, "")
         }
+    }
+
+    /// -H also lists what the C tool does not have: every long option and every subcommand.
+    func testHelpListsTheLongOptionsAndSubcommands() throws {
+        let help = try ours(["-H"]).stdoutText
+        for word in ["--window", "--json", "--id", "--job-timeout", "-j, --concurrency", "--shutdown-timeout",
+                     "--exceptions", "--help", "-V, --version"] {
+            XCTAssertTrue(help.contains("\t\(word) "), "\(word) missing from:\n\(help)")
+        }
+        for subcommand in ["server", "admin", "status", "top", "bench"] {
+            XCTAssertTrue(help.contains("\t\(subcommand) "), "\(subcommand) missing from:\n\(help)")
+        }
+        // The C tool's option lines come first, unchanged.
+        let reference = try cTool(["-H", "-f", "x"]).stdoutText
+        let options = try XCTUnwrap(reference.range(of: "Common options to both").map { reference[$0.lowerBound...] })
+        XCTAssertTrue(help.contains(options.trimmingCharacters(in: .whitespacesAndNewlines) + "\n\nOptions the C tool does not have:"),
+                      "the C tool's help is not kept:\n\(help)")
+    }
+
+    /// `gearman -w -f wc wc -l`: the usage error shows where -- goes.
+    func testACommandsOptionsGetAHintAtDoubleDash() throws {
+        let result = try Command.run(Binaries.ours, ["-w", "-f", "wc", "wc", "-l"], environment: Command.cleanEnvironment)
+        XCTAssertEqual(result.status, 2)
+        XCTAssertTrue(result.stderr.contains("Error in usage(invalid option -- 'l'; the command's options go after --: gearman -w -f wc -- wc -l)."),
+                      result.stderr)
+    }
+
+    /// A daemon keeps stderr when it is a file, so a daemon worker's messages reach its log.
+    func testADaemonWorkerLogsToTheFileItsStderrWasRedirectedTo() throws {
+        let pidFile = FileManager.default.temporaryDirectory.appendingPathComponent("gearman-\(UUID().uuidString).pid").path
+        let launch = try startBackground(Binaries.ours, ["-d", "-w", "-f", "daemon-log", "-c", "1", "-i", pidFile]
+                                         + server.address + ["--", "sh", "-c", "echo from-the-command >&2; exit 4"])
+        XCTAssertEqual(launch.waitForExit(), 0, launch.stderr)
+        var pid: Int32 = 0
+        XCTAssertTrue(eventually {
+            pid = Int32((try? String(contentsOfFile: pidFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
+            return pid > 0
+        })
+        defer { if pid > 0 { kill(pid, SIGKILL) } }
+        try server.waitForWorkers("daemon-log")
+        XCTAssertEqual(try ours(["-f", "daemon-log", "x"]).status, 1)
+        XCTAssertTrue(eventually { launch.stderr.contains("from-the-command") && launch.stderr.contains("exited with status 4") },
+                      "the daemon's stderr went nowhere: \(launch.stderr)")
     }
 
     func testUnknownOptionNamesItAndPrintsUsageOnStderr() throws {

@@ -4,10 +4,11 @@ import XCTest
 /// Loads the shell completions in completions/ into real shells and asks them
 /// to complete gearman command lines.
 final class CompletionTests: XCTestCase {
-    /// Every flag of the classic getopt string "bc:f:h:HILnNp:Pst:u:vwi:dSj:", and the long options.
+    /// Every flag of the classic getopt string "bc:f:h:HILnNp:Pst:u:vwi:dSj:V", and the long options.
     static let flags = ["-f", "-h", "-p", "-w", "-b", "-n", "-N", "-s", "-u", "-t",
-                        "-c", "-i", "-d", "-I", "-L", "-P", "-v", "-H", "-S", "-j",
-                        "--id", "--job-timeout", "--concurrency", "--shutdown-timeout", "--exceptions", "--window", "--json"]
+                        "-c", "-i", "-d", "-I", "-L", "-P", "-v", "-H", "-S", "-j", "-V",
+                        "--id", "--job-timeout", "--concurrency", "--shutdown-timeout", "--exceptions", "--window", "--json",
+                        "--help", "--version"]
 
     static var root: String { ShellRunner.repositoryRoot(from: #filePath) }
 
@@ -118,6 +119,16 @@ final class CompletionTests: XCTestCase {
                 XCTAssertTrue(offered.contains(option), "bash does not offer \(option) for \(subcommand): \(offered)")
             }
         }
+    }
+
+    /// `gearman-server` and `gearman-bench`, the executables themselves, complete as the subcommands.
+    func testBashCompletesTheServerAndBenchExecutables() throws {
+        let offered = try Self.bashComplete("gearman-server --")
+        for option in try Self.serverOptions() {
+            XCTAssertTrue(offered.contains(option), "bash does not offer \(option) for gearman-server: \(offered)")
+        }
+        XCTAssertEqual(try Self.bashComplete("gearman-bench "), ["submit", "drain", "e2e", "rtt"])
+        XCTAssertEqual(try Self.bashComplete("/usr/local/bin/gearman-bench rtt --keep"), ["--keep-jobs"])
     }
 
     func testBashCompletesBenchScenariosAndValues() throws {
@@ -255,6 +266,14 @@ final class CompletionTests: XCTestCase {
                 XCTAssertTrue(offered.contains(option), "fish does not offer \(option) for \(subcommand): \(offered)")
             }
         }
+    }
+
+    func testFishCompletesTheServerAndBenchExecutables() throws {
+        let offered = try Self.fishComplete("gearman-server --")
+        for option in try Self.serverOptions() {
+            XCTAssertTrue(offered.contains(option), "fish does not offer \(option) for gearman-server: \(offered)")
+        }
+        XCTAssertEqual(try Self.fishComplete("gearman-bench "), ["drain", "e2e", "rtt", "submit"])
     }
 
     func testFishCompletesBenchScenariosAndValues() throws {
@@ -411,6 +430,14 @@ final class CompletionTests: XCTestCase {
                 XCTAssertTrue(offered.contains(option), "zsh does not offer \(option) for \(subcommand): \(offered)")
             }
         }
+    }
+
+    func testZshCompletesTheServerAndBenchExecutables() throws {
+        let offered = try Self.zshComplete("gearman-server --")
+        for option in try Self.serverOptions() {
+            XCTAssertTrue(offered.contains(option), "zsh does not offer \(option) for gearman-server: \(offered)")
+        }
+        XCTAssertEqual(try Self.zshComplete("gearman-bench ").sorted(), ["drain", "e2e", "rtt", "submit"])
     }
 
     func testZshCompletesBenchScenariosAndValues() throws {

@@ -180,6 +180,30 @@ final class ConcurrentWorkerTests: JobServerTestCase {
         XCTAssertTrue(result.stderr.contains("exited with status 3"), result.stderr)
     }
 
+    /// With --exceptions the client gets each byte of the command's stderr once: the tail that
+    /// the exception carries is not also sent as a warning, and what came before it is.
+    func testExceptionsSendTheCommandsStderrOnce() throws {
+        let script = "echo early-line >&2; head -c 5000 /dev/zero | tr '\\0' Q >&2; echo >&2; echo last-line >&2; exit 3"
+        try startWorker("once", ["--exceptions", "--", "sh", "-c", script])
+        let result = try ours(["-f", "once", "x"], timeout: 10)
+        XCTAssertEqual(result.status, 1)
+        for text in ["early-line", "last-line", "exited with status 3"] {
+            XCTAssertEqual(result.stderr.components(separatedBy: text).count - 1, 1, "\(text) in: \(result.stderr)")
+        }
+        XCTAssertEqual(result.stderr.filter { $0 == "Q" }.count, 5000, "every byte once")
+        assertInOrder(result.stderr, "early-line", "last-line")
+        assertInOrder(result.stderr, "last-line", "exited with status 3")
+    }
+
+    /// A command that succeeds still gets its held-back stderr to the client, as a warning.
+    func testExceptionsStillPassOnTheStderrOfASuccess() throws {
+        try startWorker("fine", ["--exceptions", "--", "sh", "-c", "echo just-a-note >&2; cat"])
+        let result = try ours(["-f", "fine", "data"], timeout: 10)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(result.stdoutText, "data")
+        XCTAssertEqual(result.stderr.components(separatedBy: "just-a-note").count - 1, 1, result.stderr)
+    }
+
     // MARK: Progress on file descriptor 3
 
     func testProgressLinesOnDescriptorThreeBecomeWorkStatus() throws {
@@ -290,8 +314,14 @@ final class ConcurrentWorkerTests: JobServerTestCase {
         let complaints = worker.stderr.split(separator: "\n").filter { $0.contains("cannot connect") }
         XCTAssertEqual(complaints.count, 1, worker.stderr)
 
+        XCTAssertTrue(worker.stderr.contains("(GEARMAN_COULD_NOT_CONNECT)"), worker.stderr)
         try startBackground(Binaries.ours, ["server", "--listen=127.0.0.1", "--port=\(port)", "--verbose=WARNING"])
         XCTAssertTrue(eventually { Network.accepts(port: port) }, "the server did not start on \(port)")
+        // Said when the server is back, naming it, before any job comes; never "again" for a
+        // server it never reached.
+        XCTAssertTrue(eventually(timeout: 15) { worker.stderr.contains("gearman: connected to job server 127.0.0.1:\(port)\n") },
+                      worker.stderr)
+        XCTAssertFalse(worker.stderr.contains("again"), worker.stderr)
         let result = try Command.run(Binaries.ours, ["-f", "comes-later", "-h", "127.0.0.1", "-p", "\(port)", "back"],
                                      environment: Command.cleanEnvironment, timeout: 25)
         XCTAssertEqual(result.stdoutText, "back")

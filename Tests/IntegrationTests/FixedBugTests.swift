@@ -63,15 +63,39 @@ final class FixedBugTests: JobServerTestCase {
                                      environment: Command.cleanEnvironment)
         XCTAssertEqual(result.status, 3)
         XCTAssertTrue(result.stderr.contains("cannot connect to job server 127.0.0.1:\(port)"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("(GEARMAN_COULD_NOT_CONNECT)"), "scripts grep for the code word: \(result.stderr)")
         let reference = try Command.run(Binaries.cTool, ["-f", "x", "-h", "127.0.0.1", "-p", "\(port)", "data"],
                                         environment: Command.cleanEnvironment)
         XCTAssertEqual(reference.status, 0, "the C tool's bug this test guards against")
     }
 
+    /// The server took the job and is healthy: the message blames the missing worker, not the
+    /// server, and keeps libgearman's code word.
     func testTimeoutIsAnErrorWithExitStatus3() throws {
         let result = try ours(["-f", "nobody", "-t", "300", "data"])
         XCTAssertEqual(result.status, 3)
-        XCTAssertTrue(result.stderr.contains("timed out after 300 ms"), result.stderr)
+        XCTAssertEqual(result.stderr, "gearman: timed out after 300 ms waiting for a worker of function 'nobody'"
+                       + " (GEARMAN_TIMEOUT); job server 127.0.0.1:\(server.port) accepted the job\n")
+    }
+
+    /// A server that accepts the connection but never answers is what the timeout waited for.
+    func testTimeoutBeforeTheServerAnswersBlamesTheServer() throws {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) == 0 && listen(listener, 4) == 0
+                && getsockname(listener, $0, &length) == 0 }
+        }
+        XCTAssertTrue(bound)
+        let port = UInt16(bigEndian: address.sin_port)
+        let result = try Command.run(Binaries.ours, ["-f", "x", "-h", "127.0.0.1", "-p", "\(port)", "-t", "300", "data"],
+                                     environment: Command.cleanEnvironment)
+        XCTAssertEqual(result.status, 3)
+        XCTAssertEqual(result.stderr, "gearman: timed out after 300 ms waiting for job server 127.0.0.1:\(port) (GEARMAN_TIMEOUT)\n")
     }
 
     func testStatusWithZeroDenominator() throws {

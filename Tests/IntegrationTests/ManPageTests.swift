@@ -6,12 +6,12 @@ final class ManPageTests: XCTestCase {
     static var root: String { ShellRunner.repositoryRoot(from: #filePath) }
     static var page: String { root + "/man/gearman.1" }
 
-    /// Every letter of the classic getopt string "bc:f:h:HILnNp:Pst:u:vwi:dS".
+    /// Every letter of the classic getopt string "bc:f:h:HILnNp:Pst:u:vwi:dSj:V".
     static let optionLetters = ["b", "c", "f", "h", "H", "I", "L", "n", "N", "p",
-                                "P", "s", "t", "u", "v", "w", "i", "d", "S"]
+                                "P", "s", "t", "u", "v", "w", "i", "d", "S", "j", "V"]
 
     static let sections = ["NAME", "SYNOPSIS", "DESCRIPTION", "OPTIONS", "CLIENT MODE", "WORKER MODE",
-                           "ENVIRONMENT", "EXIT STATUS", "EXAMPLES", "DIFFERENCES FROM THE C GEARMAN",
+                           "ENVIRONMENT", "EXIT STATUS", "EXAMPLES", "FILES", "DIFFERENCES FROM THE C GEARMAN",
                            "SEE ALSO"]
 
     static func requireTool(_ name: String) throws -> String {
@@ -130,6 +130,18 @@ final class ManPageTests: XCTestCase {
         try assertSection("BENCH", describesOptionsOf: "bench")
     }
 
+    /// What the issue found missing: the config file's format, the columns of --show-jobs,
+    /// top's exit status and sort order.
+    func testManDocumentsFormatsAndStatuses() throws {
+        let text = try Self.renderedPage().split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        for phrase in ["separated by spaces or newlines (gearmand's format)", "no comment syntax",
+                       "four tab-separated columns", "the job handle; the retries", "the queued flag",
+                       "The exit status is 0, or 3 when the last sample reached no server",
+                       "a function whose backlog drains comes before an idle one"] {
+            XCTAssertTrue(text.contains(phrase), "the man page does not say: \(phrase)")
+        }
+    }
+
     func testManListsExitStatuses() throws {
         let text = try Self.renderedPage()
         let all = Self.lines(text)
@@ -150,7 +162,13 @@ final class ManPageTests: XCTestCase {
                         "gearman -b -f nightly -s",
                         "gearman -n -f upper < names.txt",
                         "gearman -w -n -f upper -- tr a-z A-Z",
-                        "GEARMAN_SERVER=gm1:4730,gm2 gearman -f wc < file"] {
+                        "GEARMAN_SERVER=gm1:4730,gm2 gearman -f wc < file",
+                        "gearman admin --status",
+                        "gearman admin -h gm1 -h gm2 --status --json",
+                        "gearman top -h gm1 -h gm2 -s change",
+                        "curl -s localhost:8081/metrics",
+                        "curl -s --data-binary @in.txt localhost:8081/wc",
+                        "gearman status H:gm1:42"] {
             XCTAssertTrue(text.contains(example), "example missing: \(example)")
         }
     }

@@ -96,7 +96,24 @@ final class ServerLifecycleTests: XCTestCase {
         let (_, port) = try startServer([])
         let result = try Command.run(Binaries.ours, ["server", "-L", "127.0.0.1", "-p", "\(port)"])
         XCTAssertEqual(result.status, 1)
-        XCTAssertTrue(result.stderr.contains("cannot listen on port \(port)"), result.stderr)
+        // The address, the port and the system's reason, not SwiftNIO's call site.
+        XCTAssertEqual(result.stderr, "gearman: cannot listen on 127.0.0.1 port \(port): Address already in use (errno 98)\n")
+        let http = try Command.run(Binaries.ours, ["server", "-L", "127.0.0.1", "-p", "0", "--http-port", "\(port)"])
+        XCTAssertEqual(http.status, 1)
+        XCTAssertEqual(http.stderr, "gearman: cannot listen on 127.0.0.1 port 0 or HTTP port \(port): Address already in use (errno 98)\n")
+    }
+
+    /// The log names a connection's peer by its address (`peer=127.0.0.1`), not by SwiftNIO's
+    /// description of the socket address (`[IPv4]127.0.0.1/127.0.0.1:47311`).
+    func testTheLogNamesPeersByAddress() throws {
+        let (server, port) = try startServer(["--verbose", "DEBUG"])
+        XCTAssertEqual(try Command.run(Binaries.ours, ["admin", "-h", "127.0.0.1", "-p", "\(port)", "--getpid"]).status, 0)
+        XCTAssertTrue(eventually { server.stderr.contains("connection closed") }, server.stderr)
+        let opened = server.stderr.split(separator: "\n").filter { $0.contains("connection opened") }
+        // The start-up probe's connection and the admin tool's.
+        XCTAssertGreaterThanOrEqual(opened.count, 2, server.stderr)
+        XCTAssertTrue(opened.allSatisfy { $0.hasSuffix(" peer=127.0.0.1") }, server.stderr)
+        XCTAssertFalse(server.stderr.contains("[IPv4]"), server.stderr)
     }
 
     func testUnsupportedAndBadOptionsAreUsageErrors() throws {
@@ -105,9 +122,10 @@ final class ServerLifecycleTests: XCTestCase {
             (["--ssl-verify-client"], "--ssl-verify-client needs --ssl"),
             (["--libsqlite3-db=/tmp/q.db"], "--libsqlite3-db needs -q libsqlite3"),
             (["--redis-server=localhost"], "option '--redis-server': the redis queue is not supported"),
+            (["--mysql-host=db"], "option '--mysql-host': the MySQL queue is not supported; use -q libsqlite3"),
             (["-p", "many"], "the argument ('many') for option '--port' is invalid"),
             (["--verbose", "LOUD"], "invalid value for --verbose"),
-            (["--bogus"], "unrecognised option '--bogus'"),
+            (["--bogus"], "unrecognized option '--bogus'"),
             (["-q", "redis"], "queue type 'redis' is not supported"),
         ]
         for (arguments, message) in cases {
@@ -115,7 +133,9 @@ final class ServerLifecycleTests: XCTestCase {
             XCTAssertEqual(result.status, 2, "\(arguments)")
             XCTAssertTrue(result.stderr.contains(message), "\(arguments): \(result.stderr)")
         }
-        XCTAssertEqual(try Command.run(Binaries.ours, ["server", "--check-args", "-p", "4730"]).status, 0)
+        let valid = try Command.run(Binaries.ours, ["server", "--check-args", "-p", "4730"])
+        XCTAssertEqual(valid.status, 0)
+        XCTAssertEqual(valid.stdoutText, "gearman server: the options are valid\n", "--check-args says so on success")
         let help = try Command.run(Binaries.ours, ["server", "--help"])
         XCTAssertEqual(help.status, 0)
         XCTAssertTrue(help.stdoutText.contains("--job-retries"))

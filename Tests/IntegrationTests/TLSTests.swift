@@ -110,7 +110,7 @@ final class TLSTests: XCTestCase {
         let tls = ["--ssl", "--ssl-ca-file", file("ca.pem"), "--ssl-certificate", file("client.pem"), "--ssl-key", file("client.key")]
         let admin = try Command.run(Binaries.ours, ["admin", "-h", "127.0.0.1", "-p", "\(port)", "--server-version"] + tls)
         XCTAssertEqual(admin.status, 0, admin.stderr)
-        XCTAssertEqual(admin.stdoutText, "0.3.0\n")
+        XCTAssertEqual(admin.stdoutText, "\(try VersionTests.manPageVersion())\n")
         let byName = try Command.run(Binaries.ours, ["admin", "-h", "localhost", "-p", "\(port)", "--status"] + tls)
         XCTAssertEqual(byName.status, 0, byName.stdoutText + byName.stderr)
         // An unknown job: exit 1 with its line, where a connection failure would exit 3.

@@ -4,9 +4,9 @@ import NIOCore
 import Glibc
 
 /// A blocking connection to one job server's text admin protocol, over TCP or TLS.
-final class AdminConnection {
-    struct Failure: Error {
-        let message: String
+package final class AdminConnection {
+    package struct Failure: Error {
+        package let message: String
     }
 
     private enum Transport {
@@ -49,6 +49,11 @@ final class AdminConnection {
             candidate = address.pointee.ai_next
         }
         throw Failure(message: "cannot connect to \(server): \(StandardStreams.describe(errno: lastError))")
+    }
+
+    /// For tools outside this module (`gearman bench`), which name a server by host and port.
+    package convenience init(host: String, port: Int, tls: ClientTLS?) throws(Failure) {
+        try self.init(ServerAddress(host: host, port: UInt16(clamping: port)), tls: tls)
     }
 
     deinit {
@@ -111,7 +116,7 @@ final class AdminConnection {
     }
 
     /// Sends `command` and reads its whole reply.
-    func run(_ command: String, listing: Bool) throws(Failure) -> String {
+    package func run(_ command: String, listing: Bool) throws(Failure) -> String {
         if let problem = sendAll(Array((command + "\r\n").utf8)) { throw Failure(message: "cannot send '\(command)': \(problem)") }
         var reply: [UInt8] = []
         while !AdminReply.isComplete(reply, listing: listing) {

@@ -7,6 +7,7 @@ struct AdminOptions: Equatable {
     var queries: [AdminQuery] = []
     var json = false
     var help = false
+    var version = false
 
     /// -h and -p, as gearadmin spells them; `gearman admin`, `top` and `status` share them.
     static let serverSpecs: [LongOptions.Spec] = [
@@ -30,8 +31,7 @@ struct AdminOptions: Equatable {
         .init("shutdown", help: "Stop the server (with --graceful: let running jobs finish)."),
         .init("graceful", help: "With --shutdown: a graceful shutdown."),
         .init("json", help: "One JSON object per server and query, one a line."),
-        .init("help", help: "Print this help and exit."),
-    ]
+    ] + HelpAndVersion.specs()
 
     init() {}
 
@@ -39,6 +39,7 @@ struct AdminOptions: Equatable {
     init(parsing arguments: [String], environment: (String) -> String?) throws(LongOptions.Failure) {
         let parsed = try LongOptions(arguments, specs: Self.specs)
         help = parsed.has("help")
+        version = parsed.has("version")
         json = parsed.has("json")
         tls = try ClientTLS.parse(parsed)
         servers = try Self.servers(parsed, environment: environment)
@@ -81,5 +82,22 @@ struct AdminOptions: Equatable {
         } catch {
             throw LongOptions.Failure(message: "invalid job server \(error)")
         }
+    }
+}
+
+/// GEARMAN_SERVER for the tools outside this module.
+package enum EnvironmentServer {
+    /// The one job server GEARMAN_SERVER names, for `gearman bench`, which loads one server;
+    /// nil when the variable is unset or empty.
+    package static func single(_ environment: (String) -> String?) throws(LongOptions.Failure) -> (host: String, port: Int)? {
+        guard let list = environment("GEARMAN_SERVER"), !list.isEmpty else { return nil }
+        let servers: [ServerAddress]
+        do { servers = try ServerList.parse(list) } catch {
+            throw LongOptions.Failure(message: "invalid job server \(error) in GEARMAN_SERVER")
+        }
+        guard servers.count == 1, let server = servers.first else {
+            throw LongOptions.Failure(message: "GEARMAN_SERVER names \(servers.count) job servers; give the one to load with -h")
+        }
+        return (server.host, Int(server.port))
     }
 }

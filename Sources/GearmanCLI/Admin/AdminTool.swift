@@ -10,9 +10,8 @@ enum AdminTool {
         } catch {
             return usageError(error.message)
         }
-        if options.help {
-            _ = StandardStreams.write(helpText, to: StandardStreams.output)
-            return ExitCode.success.rawValue
+        if let status = HelpAndVersion.answer(help: options.help, version: options.version, subcommand: "admin", helpText: helpText) {
+            return status
         }
         if options.queries.isEmpty {
             return usageError("no query given (for example --status)")

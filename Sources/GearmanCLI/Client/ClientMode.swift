@@ -23,13 +23,18 @@ struct ClientMode {
         let requests = options.functions.reversed().map {
             JobRequest(function: $0, unique: options.unique, priority: options.priority, background: options.background)
         }
+        var pending = PendingJobs()
         /// Submits each workload to every function at once; the error, if libgearman gave one.
         func submit(_ workloads: [UnsafeRawBufferPointer]) -> GearmanError? {
             let jobs = workloads.flatMap { workload in requests.map { (request: $0, workload: workload) } }
             reporter.begin(jobs.map(\.request))
+            pending.begin(jobs.map(\.request))
             var failure: GearmanError? = nil
             do {
-                try client.run(jobs) { index, function, event in reporter.record(event, of: index, function: function) }
+                try client.run(jobs) { index, function, event in
+                    pending.record(event, of: index)
+                    reporter.record(event, of: index, function: function)
+                }
             } catch {
                 failure = error
             }
@@ -37,7 +42,7 @@ struct ClientMode {
             return failure
         }
         if let error = submitAll(submit) {
-            return report(error)
+            return report(error, pending: pending)
         }
         return reporter.anyJobFailed ? .jobFailed : .success
     }
@@ -77,7 +82,7 @@ struct ClientMode {
         return lines
     }
 
-    private func report(_ error: GearmanError) -> ExitCode {
+    private func report(_ error: GearmanError, pending: PendingJobs = PendingJobs()) -> ExitCode {
         let serverNames = servers.map(\.description).joined(separator: ",")
         switch error.kind {
         case .couldNotConnect:
@@ -85,7 +90,7 @@ struct ClientMode {
             return .serverUnavailable
         case .timeout:
             let limit = options.timeoutMilliseconds.map { "\($0) ms" } ?? "the timeout"
-            StandardStreams.complain("timed out after \(limit) waiting for job server \(serverNames)")
+            StandardStreams.complain(pending.timeoutMessage(after: limit, servers: serverNames))
             return .serverUnavailable
         case .other:
             StandardStreams.complain("\(error.codeName): \(error.message)")

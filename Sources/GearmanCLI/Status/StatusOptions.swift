@@ -9,13 +9,13 @@ struct StatusOptions: Equatable {
     var uniqueKeys: [String] = []
     var json = false
     var help = false
+    var version = false
 
     static let specs: [LongOptions.Spec] = AdminOptions.serverSpecs + [
         .init("unique", short: "u", value: "KEY", help: "Ask about the job with this unique key (repeatable)."),
         .init("function", short: "f", value: "FUNCTION", help: "Accepted with --unique; GET_STATUS_UNIQUE cannot name a function."),
         .init("json", help: "One JSON object per job, one a line."),
-        .init("help", help: "Print this help and exit."),
-    ]
+    ] + HelpAndVersion.specs()
 
     /// Parses `arguments`: handles are the operands; `environment` reads GEARMAN_SERVER.
     init(parsing arguments: [String], environment: (String) -> String?) throws(LongOptions.Failure) {
@@ -23,9 +23,9 @@ struct StatusOptions: Equatable {
         handles = parsed.positional
         servers = try AdminOptions.servers(parsed, environment: environment)
         tls = try ClientTLS.parse(parsed)
-        (help, json) = (parsed.has("help"), parsed.has("json"))
+        (help, version, json) = (parsed.has("help"), parsed.has("version"), parsed.has("json"))
         uniqueKeys = parsed.all("unique")
-        if !help && handles.isEmpty && uniqueKeys.isEmpty {
+        if !help && !version && handles.isEmpty && uniqueKeys.isEmpty {
             throw LongOptions.Failure(message: "give job handles, or --unique KEY")
         }
         if let empty = (handles + uniqueKeys).first(where: { $0.isEmpty || $0.utf8.count > 64 }) {

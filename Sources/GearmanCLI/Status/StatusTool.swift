@@ -55,9 +55,8 @@ enum StatusTool {
         } catch {
             return StandardStreams.usageError(subcommand: "status", error.message)
         }
-        if options.help {
-            _ = StandardStreams.write(helpText, to: StandardStreams.output)
-            return ExitCode.success.rawValue
+        if let status = HelpAndVersion.answer(help: options.help, version: options.version, subcommand: "status", helpText: helpText) {
+            return status
         }
         var connections: [(ServerAddress, AdminConnection)] = []
         for server in options.servers {

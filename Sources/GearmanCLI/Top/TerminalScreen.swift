@@ -23,9 +23,14 @@ final class TerminalScreen {
         _ = StandardStreams.write("\u{1b}[?25l", to: StandardStreams.output)
     }
 
-    /// Replaces the screen's contents with `lines`.
+    /// Replaces the screen's contents with `lines`, clipped to the terminal's size (read each
+    /// time, so that a resized window is followed); no newline after the last line, which
+    /// would scroll a full screen.
     func draw(_ lines: [String]) {
-        _ = StandardStreams.write("\u{1b}[H\u{1b}[2J" + lines.joined(separator: "\n") + "\n", to: StandardStreams.output)
+        var size = winsize()
+        let known = ioctl(1, UInt(TIOCGWINSZ), &size) == 0 && size.ws_row > 0 && size.ws_col > 0
+        let shown = known ? TopView.clip(lines, rows: Int(size.ws_row), columns: Int(size.ws_col)) : lines
+        _ = StandardStreams.write("\u{1b}[H\u{1b}[2J" + shown.joined(separator: "\n"), to: StandardStreams.output)
     }
 
     /// Waits up to `seconds` for a key; true if it was q (or stdin ended).

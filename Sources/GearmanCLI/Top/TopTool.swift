@@ -8,8 +8,7 @@ enum TopTool {
         .init("interval", short: "i", value: "SECONDS", help: "Time between samples (default 1; fractions allowed)."),
         .init("sort", short: "s", value: "KEY", help: "Sort by name, queued (default), running, workers or change."),
         .init("count", short: "n", value: "N", help: "Stop after N samples (default: until q or Ctrl-C)."),
-        .init("help", help: "Print this help and exit."),
-    ]
+    ] + HelpAndVersion.specs()
 
     static func run(_ arguments: [String]) -> Int32 {
         let servers: [ServerAddress]
@@ -19,9 +18,8 @@ enum TopTool {
         let count: Int?
         do throws(LongOptions.Failure) {
             let parsed = try LongOptions(arguments, specs: specs)
-            if parsed.has("help") {
-                _ = StandardStreams.write(helpText, to: StandardStreams.output)
-                return ExitCode.success.rawValue
+            if let status = HelpAndVersion.answer(help: parsed.has("help"), version: parsed.has("version"), subcommand: "top", helpText: helpText) {
+                return status
             }
             if let extra = parsed.positional.first { throw LongOptions.Failure(message: "unexpected argument '\(extra)'") }
             servers = try AdminOptions.servers(parsed, environment: Environment.value(of:))
@@ -44,8 +42,10 @@ enum TopTool {
         var previous: [FunctionSample] = []
         var previousTime = now()
         var samples = 0
+        var reachedNone = false
         while true {
             let (current, unreachable) = sample(servers, tls: tls)
+            reachedNone = unreachable.count == servers.count
             let time = now()
             let rows = TopView.rows(previous: previous, current: current, elapsed: time - previousTime, sort: sort)
             (previous, previousTime) = (current, time)
@@ -65,7 +65,7 @@ enum TopTool {
                 usleep(UInt32(interval * 1_000_000))
             }
         }
-        return ExitCode.success.rawValue
+        return (reachedNone ? ExitCode.serverUnavailable : ExitCode.success).rawValue
     }
 
     private static func sample(_ servers: [ServerAddress], tls: ClientTLS?) -> ([FunctionSample], [(server: String, reason: String)]) {
@@ -98,7 +98,9 @@ enum TopTool {
         A live view of one or more job servers (ours or gearmand): per function the queued jobs
         by priority, running jobs, workers, and how fast the job count changes (jobs/s between
         samples; negative when the backlog shrinks). q quits. When stdout is not a terminal,
-        each sample is printed as plain timestamped lines instead.
+        each sample is printed as plain timestamped lines instead. Each sort key puts the
+        busiest first; change sorts by size, so a draining function comes before an idle one.
+        Exit status: 0, or 3 if the last sample reached no server; 2 for a usage error.
 
         Options:
         \(LongOptions.help(specs))

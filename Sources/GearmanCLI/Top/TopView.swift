@@ -26,7 +26,9 @@ enum TopView {
         case name, queued, running, workers, change
     }
 
-    /// Rows for `current`, with rates against `previous` taken `elapsed` seconds earlier.
+    /// Rows for `current`, with rates against `previous` taken `elapsed` seconds earlier. Each
+    /// key puts the busiest first; `change` by size, so a draining function (negative) comes
+    /// before an idle one.
     static func rows(previous: [FunctionSample], current: [FunctionSample], elapsed: Double, sort: SortKey) -> [TopRow] {
         var before: [String: Int] = [:]
         for sample in previous { before[sample.server + "\t" + sample.function] = sample.total }
@@ -42,7 +44,7 @@ enum TopView {
             case .queued: return (a.queued.reduce(0, +), b.function) > (b.queued.reduce(0, +), a.function)
             case .running: return (a.running, b.function) > (b.running, a.function)
             case .workers: return (a.workers, b.function) > (b.workers, a.function)
-            case .change: return (left.change ?? 0, b.function) > (right.change ?? 0, a.function)
+            case .change: return (abs(left.change ?? 0), b.function) > (abs(right.change ?? 0), a.function)
             }
         }
     }
@@ -78,6 +80,16 @@ enum TopView {
             }.joined(separator: "  ")
         }
         return [line(header)] + cells.map(line) + unreachable.map { "\($0.server)  unreachable: \($0.reason)" }
+    }
+
+    /// `lines` cut to fit a terminal of `rows` by `columns`: long lines are cut short, and the
+    /// last line that fits says how many more there are, so that nothing wraps or scrolls.
+    static func clip(_ lines: [String], rows: Int, columns: Int) -> [String] {
+        func cut(_ line: String) -> String { line.count > columns ? String(line.prefix(max(columns, 0))) : line }
+        guard lines.count > rows else { return lines.map(cut) }
+        guard rows > 0 else { return [] }
+        let shown = lines.prefix(rows - 1).map(cut)
+        return shown + [cut("... \(lines.count - shown.count) more lines (a larger window shows them)")]
     }
 
     /// One plain line per row (when stdout is not a terminal), each with its timestamp.

@@ -10,7 +10,7 @@ struct JobRunner {
     let sendsLines: Bool
     let stripNewline: Bool
     /// `--exceptions`: a failing command's job ends with WORK_EXCEPTION (stderr's tail and
-    /// the reason) instead of WORK_FAIL.
+    /// the reason) instead of WORK_FAIL. That tail is held back, not sent as WORK_WARNING too.
     let sendsExceptions: Bool
     /// The slot this runner belongs to, and the pool that may stop its command.
     let slot: Int
@@ -38,6 +38,9 @@ struct JobRunner {
                 sendFailed = true
             }
         }
+        func sendWarning(_ bytes: UnsafeRawBufferPointer) {
+            sending { () throws(GearmanError) in try job.sendWarning(bytes) }
+        }
         func send(line: [UInt8]) {
             let payload = stripNewline ? LineSplitter.stripNewline(line) : line[...]
             payload.withUnsafeBytes { bytes in sending { () throws(GearmanError) in try job.sendData(bytes) } }
@@ -56,12 +59,15 @@ struct JobRunner {
                     output.append(contentsOf: chunk)
                 }
             case .error:
-                // Shown here as before, and passed on to the client as it comes.
+                // Shown here as before, and passed on to the client as it comes; with
+                // --exceptions, all but the last 4 KiB, which an exception would carry.
                 StandardStreams.write(chunk, to: StandardStreams.error)
-                sending { () throws(GearmanError) in try job.sendWarning(chunk) }
-                if sendsExceptions {
-                    stderrTail.append(contentsOf: chunk)
-                    if stderrTail.count > 2 * Self.stderrTailBytes { stderrTail.removeFirst(stderrTail.count - Self.stderrTailBytes) }
+                guard sendsExceptions else { return sendWarning(chunk) }
+                stderrTail.append(contentsOf: chunk)
+                if stderrTail.count > Self.stderrTailBytes {
+                    let older = stderrTail.count - Self.stderrTailBytes
+                    stderrTail[..<older].withUnsafeBytes(sendWarning)
+                    stderrTail.removeFirst(older)
                 }
             case .progress:
                 for (numerator, denominator) in progress.feed(chunk) {
@@ -78,6 +84,8 @@ struct JobRunner {
         let reason: String
         switch termination {
         case .exited(0):
+            // No exception: the stderr held back goes out as the warning it would have been.
+            if !stderrTail.isEmpty { stderrTail.withUnsafeBytes(sendWarning) }
             return sendFailed ? .fail : .complete(output)
         case .couldNotStart(let code):
             reason = "cannot run '\(command.arguments[0])': \(StandardStreams.describe(errno: code))"
@@ -95,10 +103,10 @@ struct JobRunner {
         }
         let message = Array("gearman: \(reason)\n".utf8)
         if sendsExceptions {
-            return .exception(Array(stderrTail.suffix(Self.stderrTailBytes)) + message)
+            return .exception(stderrTail + message)
         }
         // The client learns why its job failed.
-        message.withUnsafeBytes { bytes in sending { () throws(GearmanError) in try job.sendWarning(bytes) } }
+        message.withUnsafeBytes(sendWarning)
         return .fail
     }
 }

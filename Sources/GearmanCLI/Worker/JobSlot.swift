@@ -74,9 +74,10 @@ final class JobSlot: @unchecked Sendable {
                 pool.connectionFailed(error)
                 sleep(retrySeconds)
                 retrySeconds = min(retrySeconds * 2, Self.longestRetrySeconds)
+                pool.connectionRetrying()
             } catch where error.kind == .timeout {
                 let limit = options.timeoutMilliseconds ?? 0
-                StandardStreams.complain("no job arrived within \(limit) ms from job server \(servers.map(\.description).joined(separator: ","))")
+                StandardStreams.complain("GEARMAN_TIMEOUT: no job arrived within \(limit) ms from job server \(servers.map(\.description).joined(separator: ","))")
                 failure = .serverUnavailable
                 break work
             } catch {

@@ -43,8 +43,20 @@ final class WorkerPool: Sendable {
     var runningJobs: Int { state.withLock { $0.runningJobs } }
 
     /// Logs the first failure to reach the servers, and the first success after it.
-    func connectionFailed(_ error: GearmanError) { connection.withLock { $0.failed(error) } }
-    func connectionSucceeded() { connection.withLock { $0.succeeded() } }
+    func connectionFailed(_ error: GearmanError) { log(connection.withLock { $0.failed(reason: error.connectionFailure) }) }
+    func connectionSucceeded() { log(connection.withLock { $0.succeeded() }) }
+
+    /// Before a slot retries: while the servers are down, tries a TCP connection to each (at most
+    /// once a second, whichever slot asks) and logs those that answer.
+    func connectionRetrying() {
+        log(connection.withLock { report in
+            report.retrying(now: MonotonicClock.now()) { server in (try? AdminConnection(server, timeoutSeconds: 2)) != nil }
+        })
+    }
+
+    private func log(_ line: String?) {
+        if let line { StandardStreams.complain(line) }
+    }
 
     private func wakeMainThread() {
         kill(getpid(), SIGUSR1)
