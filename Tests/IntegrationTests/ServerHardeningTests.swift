@@ -200,6 +200,17 @@ final class ServerHardeningTests: JobServerTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: pidFile))
     }
 
+    /// Run as a user without privileges (`-u`, or systemd's User=), every connection is served:
+    /// TCP_NODELAY was once set at the socket level, where 1 is SO_DEBUG, which only root may set.
+    func testServesConnectionsAfterSwitchingToAnUnprivilegedUser() throws {
+        guard getuid() == 0 else { throw XCTSkip("needs root to switch to nobody") }
+        let unprivileged = try startServer(.bundled, ["-u", "nobody"])
+        try assertStillServing(unprivileged.port)
+        let client = try RawConnection(port: unprivileged.port)
+        client.send(.submitJobBackground, ["f", "", "x"])
+        client.expect(.jobCreated)
+    }
+
     // MARK: Sleeping workers
 
     /// A worker that sent PRE_SLEEP and then never reads (a stopped process, a socket a parent

@@ -4,8 +4,8 @@ struct Deadline: Comparable {
     enum Kind: Equatable {
         case epochJob(JobID)
         case jobTimeout(JobID)
-        /// The job's wake-up is checked: still queued means the woken worker did not grab.
-        case wakeRetry(JobID)
+        /// The function's wake-ups are checked: jobs still queued mean the woken workers did not grab.
+        case wakeRetry(String)
     }
 
     let at: Int64

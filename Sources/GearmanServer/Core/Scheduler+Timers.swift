@@ -24,15 +24,16 @@ extension Scheduler {
                 jobs.update(id) { $0.runAt = nil }
                 functions[job.function]?.scheduled -= 1
                 functions[job.function]?.append(id, priority: job.priority)
-                wakeSleepers(for: id, function: job.function, into: &actions)
+                wakeSleepers(for: job.function, into: &actions)
             case .jobTimeout(let id):
                 guard let job = jobs[id], job.worker != nil, job.deadline == deadline.at else { continue }
                 actions += job.clients.map { .send(response(.workFail, for: id), to: $0) }
                 finish(id, outcome: .failed)
-            case .wakeRetry(let id):
-                // The worker woken for it has not taken it: wake the next.
-                guard let job = jobs[id], job.isQueued else { continue }
-                wakeSleepers(for: id, function: job.function, into: &actions)
+            case .wakeRetry(let function):
+                // The workers woken for it have not taken its jobs: wake the next.
+                wakeChecks.remove(function)
+                guard let queue = functions[function], queue.queued.contains(where: { $0 > 0 }) else { continue }
+                wakeSleepers(for: function, into: &actions)
             }
         }
         return actions

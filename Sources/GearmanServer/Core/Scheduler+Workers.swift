@@ -92,9 +92,10 @@ extension Scheduler {
     }
 
     /// NOOP to the sleeping workers that can do `function`: as many as `--worker-wakeup` says
-    /// (one by default: no herd), and, while more sleep, a check that wakes the next ones if the
-    /// job `id` is still queued after `wakeRetryMilliseconds`.
-    mutating func wakeSleepers(for id: JobID, function: String, into actions: inout [SchedulerAction]) {
+    /// (one by default: no herd), and, while more sleep, a check after `wakeRetryMilliseconds`
+    /// that wakes the next ones if the function still has queued jobs (one check per function
+    /// at a time, not one per job).
+    mutating func wakeSleepers(for function: String, into actions: inout [SchedulerAction]) {
         var woken = 0
         while limits.workersWokenPerJob == 0 || woken < limits.workersWokenPerJob,
               let sleeper = sleepers[function]?.first {
@@ -102,8 +103,8 @@ extension Scheduler {
             actions.append(.send(Packet(.response, .noop), to: sleeper))
             woken += 1
         }
-        if woken > 0, sleepers[function]?.isEmpty == false {
-            addDeadline(at: clock.monotonic + limits.wakeRetryMilliseconds, .wakeRetry(id))
+        if woken > 0, sleepers[function]?.isEmpty == false, wakeChecks.insert(function).inserted {
+            addDeadline(at: clock.monotonic + limits.wakeRetryMilliseconds, .wakeRetry(function))
         }
     }
 

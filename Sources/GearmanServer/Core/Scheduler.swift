@@ -31,6 +31,8 @@ public struct Scheduler {
     var epochDeadlines = Heap<Deadline>()
     /// Time limits and wake-up retries (monotonic clock, milliseconds).
     var deadlines = Heap<Deadline>()
+    /// Functions with a wake-up check pending (see `wakeSleepers`).
+    var wakeChecks: Set<String> = []
     /// The number in the next job handle.
     var nextHandle: UInt64 = 1
     /// `handlePrefix` and its colon, as handles start.
@@ -85,7 +87,7 @@ public struct Scheduler {
             } else {
                 jobs[id] = job
                 functions[job.function]?.prepend(id, priority: job.priority)
-                wakeSleepers(for: id, function: job.function, into: &actions)
+                wakeSleepers(for: job.function, into: &actions)
             }
         }
         for id in peer.waitingOn {
@@ -208,7 +210,7 @@ public struct Scheduler {
         if let runAt = job.runAt {
             addDeadline(at: runAt, .epochJob(job.id))
         } else {
-            wakeSleepers(for: job.id, function: job.function, into: &actions)
+            wakeSleepers(for: job.function, into: &actions)
         }
         if let created { actions.append(created) }
         return actions
