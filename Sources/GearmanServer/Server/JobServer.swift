@@ -6,10 +6,7 @@ import NIOHTTP1
 import NIOPosix
 import NIOSSL
 
-/// The bundled job server: connections on one event loop that owns the state, and the
-/// listeners on a second loop that only accepts, so that a storm of new connections is taken
-/// off the kernel's queue while the state's loop serves the ones it has (as gearmand's
-/// listening thread does).
+/// The bundled job server: listeners and connections on one event loop that owns the state.
 public final class JobServer: Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let core: NIOLoopBound<JobServerCore>
@@ -46,10 +43,8 @@ public final class JobServer: Sendable {
                 openStore: ((any EventLoop) throws -> any QueueStore)? = nil) throws {
         self.configuration = configuration
         self.logger = logger
-        group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
-        let loops = Array(group.makeIterator())
-        let loop = loops[0]
-        let acceptLoop = loops[1]
+        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let loop = group.next()
         finished = loop.makePromise()
         let store: (any QueueStore)?
         let restored: [StoredJob]
@@ -69,7 +64,7 @@ public final class JobServer: Sendable {
             return NIOLoopBound(core, eventLoop: loop)
         }.wait()
         let core = self.core
-        var bootstrap = ServerBootstrap(group: acceptLoop, childGroup: loop)
+        var bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: Int32(clamping: configuration.backlog))
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.maxMessagesPerRead, value: 64)
@@ -109,7 +104,7 @@ public final class JobServer: Sendable {
             gearmanListenerCount = bound.count
             if let httpPort = configuration.httpPort {
                 do {
-                    bound += try Self.bind(Self.httpBootstrap(acceptLoop: acceptLoop, loop: loop, core: core, configuration: configuration, tls: tls),
+                    bound += try Self.bind(Self.httpBootstrap(group: group, core: core, configuration: configuration, tls: tls),
                                            hosts: configuration.listenHosts, port: httpPort)
                 } catch {
                     for channel in bound { try? channel.close().wait() }
@@ -129,10 +124,10 @@ public final class JobServer: Sendable {
 
     /// The HTTP listener: NIO's HTTP/1.1 codec (it answers malformed requests with 400 and
     /// keeps pipelined requests in order), then `HTTPHandler`.
-    private static func httpBootstrap(acceptLoop: any EventLoop, loop: any EventLoop, core: NIOLoopBound<JobServerCore>,
+    private static func httpBootstrap(group: MultiThreadedEventLoopGroup, core: NIOLoopBound<JobServerCore>,
                                       configuration: ServerConfiguration, tls: NIOSSLContext?) -> ServerBootstrap {
         let maximumBodySize = configuration.maximumPacketSize
-        return ServerBootstrap(group: acceptLoop, childGroup: loop)
+        return ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: Int32(clamping: configuration.backlog))
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
@@ -197,9 +192,6 @@ public final class JobServer: Sendable {
     /// Blocks until the server has shut down, then releases its threads.
     public func wait() throws {
         try finished.futureResult.wait()
-        // Every listener closed before the loops stop: a connection accepted at the last
-        // moment is handed to the state's loop, which must still run then.
-        for listener in listeners { try? listener.close().wait() }
         try group.syncShutdownGracefully()
     }
 }
