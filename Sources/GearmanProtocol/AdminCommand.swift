@@ -16,6 +16,17 @@ public enum AdminCommand: Equatable, Sendable {
     case createFunction(String)
     case dropFunction(String)
     case shutdown(graceful: Bool)
+    /// `show dead jobs`: the background jobs that failed for good.
+    case showDeadJobs
+    /// `retry dead job HANDLE`
+    case retryDeadJob(handle: String)
+    /// `retry dead jobs FUNCTION`
+    case retryDeadJobs(function: String)
+    /// `drop dead jobs FUNCTION`
+    case dropDeadJobs(function: String)
+    /// `retries FUNCTION [N | default]`: shows or sets how often the function's failed
+    /// background jobs are retried (`default` returns it to `--retries`).
+    case retries(function: String, setting: RetrySetting?)
     /// A known command with too few arguments (gearmand's ERR INVALID_ARGUMENTS).
     case incompleteArguments(command: String)
     /// `show` followed by something other than `jobs` or `unique jobs`.
@@ -30,6 +41,8 @@ public enum AdminCommand: Equatable, Sendable {
     public var changesState: Bool {
         switch self {
         case .shutdown, .maxQueue, .cancelJob, .createFunction, .dropFunction, .verbose: true
+        case .retryDeadJob, .retryDeadJobs, .dropDeadJobs: true
+        case .retries(_, let setting): setting != nil
         default: false
         }
     }
@@ -61,14 +74,36 @@ public enum AdminCommand: Equatable, Sendable {
                 self = .showJobs
             } else if rest.count == 2 && first == "unique" && rest[1].lowercased() == "jobs" {
                 self = .showUniqueJobs
+            } else if rest.count == 2 && first == "dead" && rest[1].lowercased() == "jobs" {
+                self = .showDeadJobs
             } else {
                 self = .unknownShowArguments
             }
         case "cancel" where rest.count >= 2:
             self = rest.count == 2 && first == "job" ? .cancelJob(handle: rest[1]) : .malformed
+        case "drop" where first == "dead":
+            guard rest.count == 3, rest[1].lowercased() == "jobs" else { self = .incompleteArguments(command: words[0]); return }
+            self = .dropDeadJobs(function: rest[2])
         case "create", "drop":
             guard rest.count == 2, first == "function" else { self = .incompleteArguments(command: words[0]); return }
             self = command == "create" ? .createFunction(rest[1]) : .dropFunction(rest[1])
+        case "retry":
+            guard rest.count == 3, first == "dead" else { self = .incompleteArguments(command: words[0]); return }
+            switch rest[1].lowercased() {
+            case "job": self = .retryDeadJob(handle: rest[2])
+            case "jobs": self = .retryDeadJobs(function: rest[2])
+            default: self = .incompleteArguments(command: words[0])
+            }
+        case "retries":
+            guard let function = rest.first, rest.count <= 2 else { self = .incompleteArguments(command: words[0]); return }
+            guard let value = rest.dropFirst().first else { self = .retries(function: function, setting: nil); return }
+            if Self.asciiLowercased(value) == "default" {
+                self = .retries(function: function, setting: .default)
+            } else if let count = Int(value), count >= 0 {
+                self = .retries(function: function, setting: .count(count))
+            } else {
+                self = .malformed
+            }
         default:
             self = .unknown(word: words.first ?? "")
         }

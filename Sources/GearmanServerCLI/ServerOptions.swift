@@ -27,6 +27,12 @@ struct ServerOptions: Equatable {
     var httpJobTimeout = 60_000
     var httpRequestTimeout = 10_000
     var httpMaxConnections = 1_024
+    var retries = 0
+    /// Seconds as given (fractions allowed); checked by `validationProblem`.
+    var retryBackoff = "10"
+    var retryBackoffMax = "3600"
+    var deadJobs = 10_000
+    var deadJobsBytes = 64 << 20
     var ssl = false
     /// gearmand's defaults, which its GEARMAND_* environment variables change.
     var sslCertificate = "/etc/ssl/certs/gearmand.pem"
@@ -102,6 +108,11 @@ struct ServerOptions: Equatable {
         .init("http-job-timeout", value: "MS", help: "HTTP: a foreground job not done in MS gets 504 (default 60000; X-Gearman-Timeout overrides)."),
         .init("http-request-timeout", value: "MS", help: "HTTP: close a connection whose request does not arrive in MS (default 10000)."),
         .init("http-max-connections", value: "N", help: "HTTP connections at once; more are closed (default 1024)."),
+        .init("retries", value: "N", help: "Run a failed background job again up to N times, then keep it as dead (default 0)."),
+        .init("retry-backoff", value: "SECONDS", help: "Delay before the first retry, doubled for each next one, with jitter (default 10)."),
+        .init("retry-backoff-max", value: "SECONDS", help: "Longest delay between retries (default 3600)."),
+        .init("dead-jobs", value: "N", help: "Failed background jobs kept in the dead-job list; the oldest make room (default 10000; 0: none)."),
+        .init("dead-jobs-bytes", value: "BYTES", help: "Bytes the dead-job list may hold (default 64 MiB)."),
         .init("check-args", help: "Check the options, say whether they are valid, and exit."),
     ] + HelpAndVersion.specs(helpLetter: "h")
 
@@ -181,6 +192,11 @@ struct ServerOptions: Equatable {
         httpJobTimeout = try parsed.integer("http-job-timeout") ?? httpJobTimeout
         httpRequestTimeout = try parsed.integer("http-request-timeout") ?? httpRequestTimeout
         httpMaxConnections = try parsed.integer("http-max-connections") ?? httpMaxConnections
+        retries = try parsed.integer("retries") ?? retries
+        retryBackoff = parsed.last("retry-backoff") ?? retryBackoff
+        retryBackoffMax = parsed.last("retry-backoff-max") ?? retryBackoffMax
+        deadJobs = try parsed.integer("dead-jobs") ?? deadJobs
+        deadJobsBytes = try parsed.integer("dead-jobs-bytes") ?? deadJobsBytes
         ssl = parsed.has("ssl")
         sslCertificate = parsed.last("ssl-certificate") ?? environment("GEARMAND_SERVER_PEM") ?? sslCertificate
         sslKey = parsed.last("ssl-key") ?? environment("GEARMAND_SERVER_KEY") ?? sslKey
@@ -216,6 +232,15 @@ struct ServerOptions: Equatable {
                                      ("http-max-connections", httpMaxConnections, 1)] where value < least {
             return "--\(name) must be at least \(least)"
         }
+        if !(0...1_000_000).contains(retries) { return "--retries must be between 0 and 1000000" }
+        for (name, value) in [("retry-backoff", retryBackoff), ("retry-backoff-max", retryBackoffMax)] where Self.milliseconds(value) == nil {
+            return "invalid --\(name) '\(value)': give seconds from 0 to 31536000, fractions allowed (0.5)"
+        }
+        if let first = Self.milliseconds(retryBackoff), let cap = Self.milliseconds(retryBackoffMax), cap < first {
+            return "--retry-backoff-max (\(retryBackoffMax)) must not be below --retry-backoff (\(retryBackoff))"
+        }
+        if deadJobs < 0 { return "--dead-jobs must not be negative" }
+        if deadJobsBytes < 0 { return "--dead-jobs-bytes must not be negative" }
         if hashtableBuckets <= 0 { return "hashtable-buckets has to be greater than 0" }
         if !["builtin", "libsqlite3"].contains(queueType) {
             return "queue type '\(queueType)' is not supported (use builtin or libsqlite3)"
@@ -236,6 +261,12 @@ struct ServerOptions: Equatable {
         if shutdownTimeout < 0 { return "shutdown-timeout must not be negative" }
         if let fileDescriptors, fileDescriptors < 1 { return "file-descriptors must be at least 1" }
         return nil
+    }
+
+    /// Seconds given on the command line (fractions allowed, up to a year) in milliseconds.
+    static func milliseconds(_ seconds: String) -> Int64? {
+        guard let value = Double(seconds), value.isFinite, (0...31_536_000).contains(value) else { return nil }
+        return Int64((value * 1000).rounded())
     }
 
     /// The server's configuration; `hostName` makes the default job handle prefix.
@@ -268,6 +299,11 @@ struct ServerOptions: Equatable {
         configuration.httpJobTimeoutMilliseconds = Int64(httpJobTimeout)
         configuration.httpRequestTimeoutMilliseconds = Int64(httpRequestTimeout)
         configuration.maximumHTTPConnections = httpMaxConnections
+        configuration.retryPolicy.retries = retries
+        configuration.retryPolicy.backoffMilliseconds = Self.milliseconds(retryBackoff) ?? 10_000
+        configuration.retryPolicy.backoffMaxMilliseconds = Self.milliseconds(retryBackoffMax) ?? 3_600_000
+        configuration.retryPolicy.deadJobs = deadJobs
+        configuration.retryPolicy.deadJobBytes = deadJobsBytes
         if ssl {
             configuration.tls = TLSSettings(certificateFile: sslCertificate, keyFile: sslKey, caFile: sslCAFile,
                                             verifyClients: sslVerifyClient)

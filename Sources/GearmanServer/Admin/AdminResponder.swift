@@ -66,6 +66,23 @@ struct AdminResponder {
             }
         case .shutdown(let graceful):
             return (Self.ok, [], .shutdown(graceful: graceful))
+        case .showDeadJobs:
+            return (Self.listing(scheduler.deadJobSummaries().map(Self.deadJobLine)), [], .none)
+        case .retryDeadJob(let handle):
+            guard let actions = scheduler.retryDeadJob(handle) else { return ("ERR UNKNOWN_JOB\r\n", [], .none) }
+            return (Self.ok, actions, .none)
+        case .retryDeadJobs(let function):
+            let (count, actions) = scheduler.retryDeadJobs(of: function)
+            return ("OK \(count)\r\n", actions, .none)
+        case .dropDeadJobs(let function):
+            return ("OK \(scheduler.dropDeadJobs(of: function))\r\n", [], .none)
+        case .retries(let function, let setting):
+            switch setting {
+            case nil: return ("OK \(scheduler.retries(for: function))\r\n", [], .none)
+            case .count(let count)?: scheduler.setRetries(count, for: function)
+            case .default?: scheduler.setRetries(nil, for: function)
+            }
+            return (Self.ok, [], .none)
         case .incompleteArguments(let word):
             return ("ERR INVALID_ARGUMENTS An+incomplete+set+of+arguments+was+sent+to+this+command+\(word)\r\n", [], .none)
         case .unknownShowArguments:
@@ -75,6 +92,14 @@ struct AdminResponder {
         case .unknown(let word):
             return ("ERR UNKNOWN_COMMAND Unknown+server+command\(word)\r\n", [], .none)
         }
+    }
+
+    /// One `show dead jobs` line: handle, function, unique key, attempts, last failure (one
+    /// line: `Scheduler.failureText`), first submission and last failure in seconds since the epoch.
+    static func deadJobLine(_ summary: DeadJobSummary) -> String {
+        let failures = summary.job.failures
+        return [summary.handle, summary.job.function, summary.job.unique, "\(failures.attempts)", failures.lastFailure,
+                "\(failures.firstSubmitted / 1000)", "\(failures.lastFailed / 1000)"].joined(separator: "\t")
     }
 
     /// Lines, each ended by a newline, then gearmand's closing ".".

@@ -10,6 +10,10 @@ public struct FunctionStatus: Equatable, Sendable {
     public let workers: Int
     /// Since start-up: jobs created, completed and failed.
     public var submitted = 0, completed = 0, failed = 0
+    /// Since start-up: failed background jobs queued again.
+    public var retried = 0
+    /// Jobs of this function in the dead-job list now.
+    public var dead = 0
 
     /// Every job held for the function, as gearmand's `status` counts them.
     public var total: Int { queued.reduce(0, +) + scheduled + running }
@@ -31,6 +35,12 @@ public struct JobSummary: Equatable, Sendable {
     public let retries: Int
     public let isRunning: Bool
     public let isBackground: Bool
+}
+
+/// What admin `show dead jobs` shows for one job that failed for good.
+public struct DeadJobSummary: Equatable, Sendable {
+    public let handle: String
+    public let job: DeadJob
 }
 
 /// The answer to admin `drop function`.

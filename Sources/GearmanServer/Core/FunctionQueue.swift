@@ -16,6 +16,8 @@ struct FunctionQueue {
     var committing = 0
     /// Since start-up: jobs created, completed, and failed (WORK_FAIL, WORK_EXCEPTION, a timeout, retries used up).
     var submitted = 0, completed = 0, failed = 0
+    /// Since start-up: failed background jobs queued again for a retry.
+    var retried = 0
     /// The admin `maxqueue` limit per priority; 0 means no limit.
     var maxQueue: [Int] = Priority.allCases.map { _ in 0 }
     /// Jobs with this function by unique key, for coalescing.

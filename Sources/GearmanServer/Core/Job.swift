@@ -23,6 +23,8 @@ struct Job {
     var isStored = false
     /// How many workers died while running it.
     var failedAttempts: UInt32 = 0
+    /// When a background job was submitted (wall clock, milliseconds), for the dead-job list.
+    var submittedAt: Int64 = 0
 
     init(id: JobID, function: String, unique: ByteBuffer, data: ByteBuffer, priority: Priority, background: Bool) {
         self.id = id
@@ -64,6 +66,18 @@ struct Job {
         set { if newValue != nil || extras != nil { ownExtras().awaitingCommit = newValue } }
     }
 
+    /// A background job's failures so far (retries and the dead-job list).
+    var failures: FailureHistory? {
+        get { extras?.failures }
+        set { if newValue != nil || extras != nil { ownExtras().failures = newValue } }
+    }
+
+    /// The last WORK_WARNING of the running attempt: a WORK_FAIL's explanation, if any.
+    var lastWarning: String? {
+        get { extras?.lastWarning }
+        set { if newValue != nil || extras != nil { ownExtras().lastWarning = newValue } }
+    }
+
     /// The box, made if missing and copied if shared, so that a copy of a job stays a value.
     private mutating func ownExtras() -> Extras {
         guard let box = extras else {
@@ -82,6 +96,8 @@ struct Job {
         var deadline: Int64?
         var progress: (numerator: UInt32, denominator: UInt32) = (0, 0)
         var awaitingCommit: [ConnectionID]?
+        var failures: FailureHistory?
+        var lastWarning: String?
 
         func copy() -> Extras {
             let copy = Extras()
@@ -89,6 +105,8 @@ struct Job {
             copy.deadline = deadline
             copy.progress = progress
             copy.awaitingCommit = awaitingCommit
+            copy.failures = failures
+            copy.lastWarning = lastWarning
             return copy
         }
     }

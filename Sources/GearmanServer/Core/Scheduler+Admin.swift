@@ -7,11 +7,14 @@ extension Scheduler {
         for peer in peers.values {
             for function in peer.abilities.keys { workerCounts[function, default: 0] += 1 }
         }
-        return functions.keys.sorted().map { name in
-            let queue = functions[name]!
+        // A function whose only trace is its dead jobs (dropped, or restored) shows too.
+        let names = Set(functions.keys).union(deadJobs.countByFunction.keys)
+        return names.sorted().map { name in
+            let queue = functions[name] ?? FunctionQueue(name: name)
             return FunctionStatus(function: name, queued: queue.queued, scheduled: queue.scheduled,
                                   running: queue.running, workers: workerCounts[name] ?? 0,
-                                  submitted: queue.submitted, completed: queue.completed, failed: queue.failed)
+                                  submitted: queue.submitted, completed: queue.completed, failed: queue.failed,
+                                  retried: queue.retried, dead: deadJobs.countByFunction[name] ?? 0)
         }
     }
 

@@ -59,6 +59,7 @@ extension Scheduler {
                 problems.append("\(id) sleeps but is missing from the sleepers of \(function)")
             }
         }
+        problems += deadJobs.invariantViolations()
         return problems
     }
 }

@@ -45,6 +45,8 @@ extension Scheduler {
             var job = Job(id: id, function: entry.function, unique: unique, data: entry.data,
                           priority: entry.priority, background: true)
             job.isStored = stillStored
+            job.failures = entry.failures
+            job.submittedAt = entry.failures?.firstSubmitted ?? clock.now
             if entry.whenToRun > 0, entry.whenToRun * 1000 > clock.now { job.runAt = entry.whenToRun * 1000 }
             jobs.insert(job)
             _ = enqueue(job) { queue in
@@ -81,7 +83,8 @@ extension Scheduler {
 extension Job {
     /// This job as a queue store keeps it.
     var stored: StoredJob {
+        // A retry's time rounded up to the second, so that it does not run early after a restart.
         StoredJob(function: function, unique: String(buffer: unique), priority: priority, data: data,
-                  whenToRun: runAt.map { $0 / 1000 } ?? 0)
+                  whenToRun: runAt.map { ($0 + 999) / 1000 } ?? 0, failures: failures)
     }
 }

@@ -20,7 +20,7 @@ extension Scheduler {
         while let deadline = Self.takeDue(from: &epochDeadlines, now: clock.now) ?? Self.takeDue(from: &deadlines, now: clock.monotonic) {
             switch deadline.kind {
             case .epochJob(let id):
-                guard let job = jobs[id], job.runAt != nil else { continue }
+                guard let job = jobs[id], job.runAt == deadline.at else { continue }
                 jobs.update(id) { $0.runAt = nil }
                 functions[job.function]?.scheduled -= 1
                 functions[job.function]?.append(id, priority: job.priority)
@@ -28,7 +28,7 @@ extension Scheduler {
             case .jobTimeout(let id):
                 guard let job = jobs[id], job.worker != nil, job.deadline == deadline.at else { continue }
                 actions += job.clients.map { .send(response(.workFail, for: id), to: $0) }
-                finish(id, outcome: .failed)
+                failed(id, because: "its worker's CAN_DO_TIMEOUT passed", into: &actions)
             case .wakeRetry(let function):
                 // The workers woken for it have not taken its jobs: wake the next.
                 wakeChecks.remove(function)

@@ -16,6 +16,14 @@ public struct Scheduler {
     public let exceptionsByDefault: Bool
     /// What clients and workers may make the scheduler hold.
     public let limits: SchedulerLimits
+    /// Retries of failed background jobs and the dead-job list's bounds.
+    public let retryPolicy: RetryPolicy
+    /// Admin `retries FUNCTION N`: retries for one function instead of the policy's.
+    var retriesByFunction: [String: Int] = [:]
+    /// Background jobs that failed for good.
+    var deadJobs: DeadJobList
+    /// Spreads retry delays (seeded, so that tests are repeatable).
+    var random: SplitMix64
     let clock: any SchedulerClock
     /// Background jobs are committed to the queue store before their JOB_CREATED.
     public let storesBackgroundJobs: Bool
@@ -43,9 +51,13 @@ public struct Scheduler {
 
     public init(handlePrefix: String, jobRetries: Int = 0, exceptionsByDefault: Bool = false,
                 storesBackgroundJobs: Bool = false, limits: SchedulerLimits = SchedulerLimits(),
+                retryPolicy: RetryPolicy = RetryPolicy(), randomSeed: UInt64 = .random(in: 0...UInt64.max),
                 clock: any SchedulerClock = SystemClock()) {
         self.handlePrefix = handlePrefix
         self.limits = limits
+        self.retryPolicy = retryPolicy
+        deadJobs = DeadJobList(maximumCount: retryPolicy.deadJobs, maximumBytes: retryPolicy.deadJobBytes)
+        random = SplitMix64(seed: randomSeed)
         handleStart = handlePrefix + ":"
         self.storesBackgroundJobs = storesBackgroundJobs
         self.jobRetries = jobRetries
@@ -83,7 +95,7 @@ public struct Scheduler {
                 // Not to this connection itself, when it was also the job's client: it is gone.
                 actions += job.clients.filter { $0 != connection }.map { .send(response(.workFail, for: id), to: $0) }
                 jobs[id] = job
-                finish(id, outcome: .failed)
+                failed(id, because: "its worker died \(job.failedAttempts) times (--job-retries)", into: &actions)
             } else {
                 jobs[id] = job
                 functions[job.function]?.prepend(id, priority: job.priority)
@@ -138,7 +150,9 @@ public struct Scheduler {
         nextHandle += 1
         var job = Job(id: id, function: function, unique: unique, data: data,
                       priority: submission.priority, background: submission.background)
-        if !submission.background {
+        if submission.background {
+            job.submittedAt = clock.now
+        } else {
             job.clients = [client]
             peers.update(client) { $0.waitingOn.insert(id) }
         }
@@ -254,10 +268,13 @@ public struct Scheduler {
 
     // MARK: Shared helpers
 
-    /// Forgets a job that ended (or that nobody waits for any more).
-    mutating func finish(_ id: JobID, outcome: JobOutcome? = nil) {
+    /// Forgets a job that ended (or that nobody waits for any more). `buried` says the store
+    /// moves its row to the dead list instead of deleting it (the caller asks for that).
+    mutating func finish(_ id: JobID, outcome: JobOutcome? = nil, buried: Bool = false) {
         guard let job = jobs.removeValue(forKey: id) else { return }
-        if job.isStored { storeRequests.append((.remove(function: job.function, unique: String(buffer: job.unique)), nil)) }
+        if job.isStored && !buried {
+            storeRequests.append((.remove(function: job.function, unique: String(buffer: job.unique)), nil))
+        }
         if let worker = job.worker { peers.update(worker) { $0.running.remove(id) } }
         for client in job.clients { peers.update(client) { $0.waitingOn.remove(id) } }
         // One lookup of the function for all its counters (this is the path of every result).

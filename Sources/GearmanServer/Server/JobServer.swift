@@ -47,20 +47,23 @@ public final class JobServer: Sendable {
         let loop = group.next()
         finished = loop.makePromise()
         let store: (any QueueStore)?
-        let restored: [StoredJob]
+        let restored: [StoredJob], dead: [StoredJob]
         do {
             store = try openStore?(loop)
             restored = try store?.load().wait() ?? []
+            dead = try store?.loadDead().wait() ?? []
             if configuration.queuePersistence == .atShutdown { try store?.removeAll().wait() }
         } catch {
             finished.succeed()
             try? group.syncShutdownGracefully()
             throw error
         }
-        if store != nil { logger.notice("restored the queue", metadata: ["jobs": "\(restored.count)"]) }
+        if store != nil {
+            logger.notice("restored the queue", metadata: ["jobs": "\(restored.count)", "dead jobs": "\(dead.count)"])
+        }
         core = try loop.submit {
             let core = JobServerCore(configuration: configuration, eventLoop: loop, logger: logger, store: store)
-            core.restore(restored)
+            core.restore(restored, dead: dead)
             return NIOLoopBound(core, eventLoop: loop)
         }.wait()
         let core = self.core

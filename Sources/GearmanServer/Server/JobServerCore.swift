@@ -68,12 +68,14 @@ final class JobServerCore {
         scheduler = Scheduler(handlePrefix: configuration.handlePrefix, jobRetries: configuration.jobRetries,
                               exceptionsByDefault: configuration.exceptionsByDefault,
                               storesBackgroundJobs: store != nil && configuration.queuePersistence == .everyJob,
-                              limits: configuration.limits, clock: clock)
+                              limits: configuration.limits, retryPolicy: configuration.retryPolicy, clock: clock)
     }
 
-    /// Queues the jobs the store kept (at start-up, before the port opens).
-    func restore(_ jobs: [StoredJob]) {
+    /// Queues the jobs the store kept and fills the dead-job list (at start-up, before the port opens).
+    func restore(_ jobs: [StoredJob], dead: [StoredJob] = []) {
         scheduler.restore(jobs, stillStored: configuration.queuePersistence == .everyJob)
+        scheduler.restoreDead(dead)
+        flush()  // arms the timer of restored epoch jobs and retries, and writes what the restore changed
     }
 
     // MARK: Events from connection handlers
@@ -347,9 +349,9 @@ final class JobServerCore {
         }
         var final = eventLoop.makeSucceededVoidFuture()
         if configuration.queuePersistence == .atShutdown {
-            let jobs = scheduler.backgroundJobsToStore()
-            logger.notice("storing the queue at shutdown", metadata: ["jobs": "\(jobs.count)"])
-            final = store.commit(jobs.map { .add($0) })
+            let jobs = scheduler.backgroundJobsToStore(), dead = scheduler.deadJobsToStore()
+            logger.notice("storing the queue at shutdown", metadata: ["jobs": "\(jobs.count)", "dead jobs": "\(dead.count)"])
+            final = store.commit(jobs.map { .add($0) } + dead.map { .bury($0) })
         }
         final.flatMap { store.close() }.hop(to: eventLoop).assumeIsolated().whenComplete { [self] result in
             if case .failure(let error) = result { logger.error("closing the queue store failed", metadata: ["error": "\(error)"]) }

@@ -34,6 +34,8 @@ public struct ServerConfiguration: Sendable {
     public var adminAccess = AdminAccess.loopbackOnly
     /// Unique key and function name lengths, queued bytes, worker wake-ups.
     public var limits = SchedulerLimits()
+    /// Retries of failed background jobs, and the dead-job list's bounds.
+    public var retryPolicy = RetryPolicy()
     /// A connection with more unsent output than this is not read until it drains (`--max-output-bytes`).
     public var maximumOutputBytes = 4 << 20
     /// A connection whose output stays over that bound this long is closed (`--output-stall-timeout`).

@@ -19,6 +19,8 @@ struct GroupCommit {
     let maximumBatch: Int
     private var waiting: [(change: QueueChange, handle: String?)] = []
     private(set) var inFlight: Batch?
+    /// The running batch's changes that acknowledge no job: removals, retries, the dead list.
+    private var inFlightUnacknowledged: [QueueChange] = []
 
     init(maximumBatch: Int = 20_000) {
         self.maximumBatch = maximumBatch
@@ -32,8 +34,9 @@ struct GroupCommit {
         waiting.append((change, handle))
     }
 
-    /// The running commit ended. On failure its jobs are rejected, and its removals wait
-    /// for the next commit (a job that ended must not come back after a restart).
+    /// The running commit ended. On failure its jobs are rejected, and its other changes
+    /// (removals, retries, dead jobs) wait for the next commit: a job that ended must not come
+    /// back after a restart, and one that failed must not lose its dead-list entry.
     mutating func finished(succeeded: Bool) -> Outcome {
         guard let batch = inFlight else { return Outcome() }
         inFlight = nil
@@ -42,9 +45,9 @@ struct GroupCommit {
             outcome.acknowledged = batch.acknowledging
         } else {
             outcome.rejected = batch.acknowledging
-            let removals = batch.changes.filter { if case .remove = $0 { true } else { false } }
-            waiting.insert(contentsOf: removals.map { ($0, nil) }, at: 0)
+            waiting.insert(contentsOf: inFlightUnacknowledged.map { ($0, nil) }, at: 0)
         }
+        inFlightUnacknowledged = []
         return outcome
     }
 
@@ -55,6 +58,7 @@ struct GroupCommit {
         let batch = Batch(changes: taken.map(\.change), acknowledging: taken.compactMap(\.handle))
         waiting.removeFirst(taken.count)
         inFlight = batch
+        inFlightUnacknowledged = taken.filter { $0.handle == nil }.map(\.change)
         return batch
     }
 }
