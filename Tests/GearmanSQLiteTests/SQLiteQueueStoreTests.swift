@@ -49,6 +49,30 @@ final class SQLiteQueueStoreTests: XCTestCase {
         try store.close().wait()
     }
 
+    func testFailureHistoriesAndDeadJobsAreKeptBesideTheQueue() throws {
+        let store = try open()
+        let history = FailureHistory(attempts: 2, lastFailure: "disk full", firstSubmitted: 1_700_000_000_123, lastFailed: 1_700_000_100_456)
+        var retrying = job("r", when: 1_700_000_200)
+        retrying.failures = history
+        var dying = job("d", priority: .high)
+        dying.failures = FailureHistory(attempts: 3, lastFailure: "gone", firstSubmitted: 5, lastFailed: 6)
+        var older = job("o", "g")
+        older.failures = FailureHistory(attempts: 1, lastFailure: "x", firstSubmitted: 1, lastFailed: 2)
+        try store.commit([.add(job("plain")), .add(retrying), .add(job("d", priority: .high)), .bury(older)]).wait()
+        try store.commit([.bury(dying), .unbury(function: "g", unique: "o")]).wait()
+        try store.close().wait()
+        let reopened = try open()
+        XCTAssertEqual(try reopened.load().wait(), [job("plain"), retrying])
+        XCTAssertEqual(try reopened.loadDead().wait(), [dying])
+        // A job that ends takes its failure history with it.
+        try reopened.commit([.remove(function: "f", unique: "r"), .add(job("r"))]).wait()
+        XCTAssertEqual(try reopened.load().wait(), [job("plain"), job("r")])
+        try reopened.removeAll().wait()
+        XCTAssertEqual(try reopened.load().wait(), [])
+        XCTAssertEqual(try reopened.loadDead().wait(), [])
+        try reopened.close().wait()
+    }
+
     func testThousandsOfChangesSpanSeveralStatements() throws {
         let store = try open()
         let jobs = (0..<1_234).map { job("u\($0)") }

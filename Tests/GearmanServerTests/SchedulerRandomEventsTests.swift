@@ -130,21 +130,6 @@ final class SchedulerRandomEventsTests: XCTestCase {
     }
 }
 
-/// Sebastiano Vigna's SplitMix64: small, fast, and the same everywhere for a seed.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// One thing that happens to the scheduler.
 enum RandomEvent: CustomStringConvertible {
     case connect(ConnectionID)
@@ -158,6 +143,10 @@ enum RandomEvent: CustomStringConvertible {
     case takeStoreRequests
     case committed([String])
     case commitFailed([String])
+    case retryDeadJob(String)
+    case retryDeadJobs(String)
+    case dropDeadJobs(String)
+    case setRetries(String, Int?)
 
     var description: String {
         switch self {
@@ -171,6 +160,10 @@ enum RandomEvent: CustomStringConvertible {
         case .maxQueue(let name, let high, let normal, let low): "maxqueue \(name) \(high) \(normal) \(low)"
         case .advance(let milliseconds): "advance \(milliseconds) ms, deadlinesPassed"
         case .takeStoreRequests: "takeStoreRequests"
+        case .retryDeadJob(let handle): "retry dead job \(handle)"
+        case .retryDeadJobs(let name): "retry dead jobs \(name)"
+        case .dropDeadJobs(let name): "drop dead jobs \(name)"
+        case .setRetries(let name, let count): "retries \(name) \(count.map(String.init) ?? "default")"
         case .committed(let handles): "committed \(handles)"
         case .commitFailed(let handles): "commitFailed \(handles)"
         }
@@ -217,8 +210,14 @@ struct RandomReplay {
         limits.workersWokenPerJob = Int(seed % 3)
         limits.wakeRetryMilliseconds = 100
         if seed % 4 == 0 { limits.queueBytes = 6000 }  // a bound that is reached, so QUEUE_ERROR happens
+        var retryPolicy = RetryPolicy()
+        retryPolicy.retries = Int(seed % 3)
+        retryPolicy.backoffMilliseconds = 100
+        retryPolicy.backoffMaxMilliseconds = 400
+        retryPolicy.deadJobs = Int(seed % 4)  // small lists, so that the oldest are pushed out
         scheduler = Scheduler(handlePrefix: Self.prefix, jobRetries: Int(seed % 3), exceptionsByDefault: seed % 2 == 1,
-                              storesBackgroundJobs: storesBackgroundJobs, limits: limits, clock: clock)
+                              storesBackgroundJobs: storesBackgroundJobs, limits: limits, retryPolicy: retryPolicy,
+                              randomSeed: seed, clock: clock)
     }
 
     private mutating func pick<T>(_ choices: [T]) -> T {
@@ -269,7 +268,15 @@ struct RandomReplay {
         case 72..<73: return .packet(request(.optionRequest, pick(["exceptions", "nonsense"])), from: from)
         case 73..<76: return .cancel(handle(for: from))
         case 76..<78: return .dropFunction(function)
-        case 78..<79: return .createFunction(function)
+        case 78..<79:
+            switch Int.random(in: 0..<6, using: &random) {
+            case 0: return .createFunction(function)
+            case 1: return .retryDeadJob(handle(for: from))
+            case 2: return .retryDeadJobs(function)
+            case 3: return .dropDeadJobs(function)
+            case 4: return .setRetries(function, pick([nil, 0, 1, 3]))
+            default: return .retryDeadJob(scheduler.deadJobSummaries().first?.handle ?? handle(for: from))
+            }
         case 79..<80:
             // Mostly no limit, so that a low limit does not stay and refuse most submissions.
             return .maxQueue(function, high: pick([0, 0, 0, 2, 5]), normal: pick([0, 0, 0, 2, 5]), low: pick([0, 0, 0, 2, 5]))
@@ -335,6 +342,16 @@ struct RandomReplay {
             actions = scheduler.committed(handles)
         case .commitFailed(let handles):
             actions = scheduler.commitFailed(handles, reason: "disk full")
+        case .retryDeadJob(let handle):
+            actions = scheduler.retryDeadJob(handle) ?? []
+        case .retryDeadJobs(let name):
+            actions = scheduler.retryDeadJobs(of: name).actions
+        case .dropDeadJobs(let name):
+            _ = scheduler.dropDeadJobs(of: name)
+            actions = []
+        case .setRetries(let name, let count):
+            scheduler.setRetries(count, for: name)
+            actions = []
         }
         for case .send(let packet, let to) in actions {
             switch packet.type {

@@ -11,14 +11,18 @@ final class ServerMetrics {
         let submitted: Counter
         let completed: Counter
         let failed: Counter
+        let retried: Counter
+        let dead: Gauge
         /// The scheduler's totals at the last scrape, for counter increments.
-        var last = (submitted: 0, completed: 0, failed: 0)
+        var last = (submitted: 0, completed: 0, failed: 0, retried: 0)
     }
 
     private let registry = PrometheusCollectorRegistry()
     private var functions: [String: FunctionMetrics] = [:]
     private let clients: Gauge
     private let workers: Gauge
+    private let deadEvicted: Counter
+    private var lastDeadEvicted = 0
     /// Only with a queue store: a server without one shows no commit histogram.
     private let commitDuration: DurationHistogram?
 
@@ -35,10 +39,14 @@ final class ServerMetrics {
     private static var completed: MetricNameDescriptor { name("jobs_completed", unit: "total", "Jobs that ended with WORK_COMPLETE.") }
     private static var failed: MetricNameDescriptor { name("jobs_failed", unit: "total",
                                      "Jobs that ended with WORK_FAIL, WORK_EXCEPTION, a timeout or too many worker deaths.") }
+    private static var retried: MetricNameDescriptor { name("jobs_retried", unit: "total", "Failed background jobs queued again (after a backoff, or by admin retry dead job).") }
+    private static var dead: MetricNameDescriptor { name("jobs_dead", "Background jobs in the dead-job list: they failed with no retries left.") }
 
     init(hasQueueStore: Bool) {
         clients = registry.makeGauge(descriptor: Self.connections, labels: [("role", "client")])
         workers = registry.makeGauge(descriptor: Self.connections, labels: [("role", "worker")])
+        deadEvicted = registry.makeCounter(descriptor: Self.name("dead_jobs_evicted", unit: "total",
+                                                                  "Dead jobs pushed out of the dead-job list by --dead-jobs or --dead-jobs-bytes."))
         commitDuration = !hasQueueStore ? nil : registry.makeDurationHistogram(
             descriptor: Self.name("queue_store_commit_duration", unit: "seconds", "Time to write and sync one group commit of the durable queue."),
             buckets: [.microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
@@ -51,9 +59,11 @@ final class ServerMetrics {
     }
 
     /// The metrics in Prometheus' text format, after taking the scheduler's figures.
-    func render(_ status: [FunctionStatus], clients clientCount: Int, workers workerCount: Int) -> [UInt8] {
+    func render(_ status: [FunctionStatus], clients clientCount: Int, workers workerCount: Int, deadEvicted evicted: Int) -> [UInt8] {
         clients.set(Int64(clientCount))
         workers.set(Int64(workerCount))
+        deadEvicted.increment(by: Int64(max(evicted - lastDeadEvicted, 0)))
+        lastDeadEvicted = evicted
         var seen = Set<String>()
         for row in status {
             seen.insert(row.function)
@@ -64,13 +74,15 @@ final class ServerMetrics {
             metrics.submitted.increment(by: Int64(max(row.submitted - metrics.last.submitted, 0)))
             metrics.completed.increment(by: Int64(max(row.completed - metrics.last.completed, 0)))
             metrics.failed.increment(by: Int64(max(row.failed - metrics.last.failed, 0)))
-            metrics.last = (row.submitted, row.completed, row.failed)
+            metrics.retried.increment(by: Int64(max(row.retried - metrics.last.retried, 0)))
+            metrics.dead.set(Int64(row.dead))
+            metrics.last = (row.submitted, row.completed, row.failed, row.retried)
             functions[row.function] = metrics
         }
         for (name, gone) in functions where !seen.contains(name) {
             gone.queued.forEach(registry.unregisterGauge)
-            [gone.running, gone.workers].forEach(registry.unregisterGauge)
-            [gone.submitted, gone.completed, gone.failed].forEach(registry.unregisterCounter)
+            [gone.running, gone.workers, gone.dead].forEach(registry.unregisterGauge)
+            [gone.submitted, gone.completed, gone.failed, gone.retried].forEach(registry.unregisterCounter)
             functions[name] = nil
         }
         return registry.emitToBuffer()
@@ -84,6 +96,8 @@ final class ServerMetrics {
             workers: registry.makeGauge(descriptor: Self.functionWorkers, labels: [label]),
             submitted: registry.makeCounter(descriptor: Self.submitted, labels: [label]),
             completed: registry.makeCounter(descriptor: Self.completed, labels: [label]),
-            failed: registry.makeCounter(descriptor: Self.failed, labels: [label]))
+            failed: registry.makeCounter(descriptor: Self.failed, labels: [label]),
+            retried: registry.makeCounter(descriptor: Self.retried, labels: [label]),
+            dead: registry.makeGauge(descriptor: Self.dead, labels: [label]))
     }
 }

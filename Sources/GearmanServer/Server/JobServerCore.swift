@@ -195,12 +195,14 @@ final class JobServerCore {
     /// GET /metrics: Prometheus' text format.
     func metricsText() -> [UInt8] {
         let workers = workerSummaries.count
-        return metrics.render(scheduler.functionStatus(), clients: connections.count - workers, workers: workers)
+        return metrics.render(scheduler.functionStatus(), clients: connections.count - workers, workers: workers,
+                              deadEvicted: scheduler.deadJobsEvicted)
     }
 
     /// GET /status: functions, workers and jobs as JSON.
     func statusJSON() -> String {
-        StatusDocument.json(functions: scheduler.functionStatus(), workers: workerSummaries, jobs: scheduler.jobSummaries()) {
+        StatusDocument.json(functions: scheduler.functionStatus(), workers: workerSummaries, jobs: scheduler.jobSummaries(),
+                            deadJobs: scheduler.deadJobSummaries()) {
             connections[$0]?.address ?? "-"
         }
     }
