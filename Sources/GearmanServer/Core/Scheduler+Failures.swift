@@ -5,12 +5,13 @@ extension Scheduler {
     /// The longest failure text a dead job keeps, in bytes.
     static let failureTextBytes = 1024
 
-    /// A worker's failure text as one line: control characters become spaces, and it is cut
-    /// to `failureTextBytes`.
-    static func failureText(_ bytes: ByteBuffer?) -> String {
-        guard let bytes, bytes.readableBytes > 0 else { return "WORK_EXCEPTION" }
-        let cut = bytes.readableBytesView.prefix(failureTextBytes).map { $0 < 32 || $0 == 127 ? UInt8(ascii: " ") : $0 }
-        return String(decoding: cut, as: UTF8.self)
+    /// A worker's failure text as one line: control characters become spaces, trailing ones
+    /// go, and it is cut to `failureTextBytes`.
+    static func failureText(_ bytes: ByteBuffer?) -> String? {
+        guard let bytes, bytes.readableBytes > 0 else { return nil }
+        var cut = bytes.readableBytesView.prefix(failureTextBytes).map { $0 < 32 || $0 == 127 ? UInt8(ascii: " ") : $0 }
+        while cut.last == UInt8(ascii: " ") { cut.removeLast() }
+        return cut.isEmpty ? nil : String(decoding: cut, as: UTF8.self)
     }
 
     /// How often a failed background job of `function` is run again.

@@ -72,8 +72,9 @@ extension Scheduler {
             let progress = (UInt32(packet.string(at: 1) ?? "") ?? 0, UInt32(packet.string(at: 2) ?? "") ?? 0)
             jobs.update(id) { $0.progress = progress }
         } else if packet.type == .workWarning && job.background {
-            let warning = Self.failureText(packet.arguments.dropFirst().first)
-            jobs.update(id) { $0.lastWarning = warning }
+            if let warning = Self.failureText(packet.arguments.dropFirst().first) {
+                jobs.update(id) { $0.lastWarning = warning }
+            }
         }
         // A loop, not a closure: a closure would capture (copy) the whole scheduler.
         var actions: [SchedulerAction] = []
@@ -89,7 +90,8 @@ extension Scheduler {
         switch packet.type {
         case .workComplete: finish(id, outcome: .completed)
         case .workFail: failed(id, because: job.lastWarning ?? "WORK_FAIL", into: &actions)
-        case .workException: failed(id, because: Self.failureText(packet.arguments.dropFirst().first), into: &actions)
+        case .workException:
+            failed(id, because: Self.failureText(packet.arguments.dropFirst().first) ?? "WORK_EXCEPTION", into: &actions)
         default: break
         }
         return actions
