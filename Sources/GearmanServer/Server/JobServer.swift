@@ -12,7 +12,6 @@ public final class JobServer: Sendable {
     private let core: NIOLoopBound<JobServerCore>
     private let listeners: [any Channel]
     private let finished: EventLoopPromise<Void>
-    private let stopping = NIOLockedValueBox(false)
     private let configuration: ServerConfiguration
     private let logger: Logger
 
@@ -120,8 +119,10 @@ public final class JobServer: Sendable {
             try? group.syncShutdownGracefully()
             throw error
         }
+        let finished = self.finished, listeners = self.listeners
         try loop.submit {
-            core.value.onShutdownRequest = { [weak self] graceful in self?.shutdown(graceful: graceful) }
+            core.value.listeners = listeners
+            core.value.onFinished = { finished.succeed() }
         }.wait()
     }
 
@@ -164,32 +165,10 @@ public final class JobServer: Sendable {
 
     /// Stops the server from any thread. Graceful: stop accepting, hand out no more jobs,
     /// let running jobs finish (within the configured bound), then close. A second call
-    /// that is not graceful ends a graceful shutdown at once.
+    /// that is not graceful ends a graceful shutdown at once (see `ServerLifecycle`).
     public func shutdown(graceful: Bool) {
-        let alreadyStopping = stopping.withLockedValue { stopping in
-            defer { stopping = true }
-            return stopping
-        }
-        let loop = core.eventLoop
         let core = self.core
-        let finished = self.finished
-        let listeners = self.listeners
-        let bound = TimeAmount.seconds(configuration.gracefulShutdownSeconds)
-        let logger = self.logger
-        loop.execute {
-            let finish: @Sendable () -> Void = {
-                core.value.close { finished.succeed() }
-            }
-            if alreadyStopping && graceful { return }
-            for listener in listeners { listener.close(promise: nil) }
-            guard graceful && !alreadyStopping else { return finish() }
-            logger.notice("graceful shutdown: waiting for running jobs")
-            core.value.drain(whenDrained: finish)
-            loop.scheduleTask(in: bound) {
-                logger.warning("graceful shutdown: running jobs did not finish in time")
-                finish()
-            }
-        }
+        core.eventLoop.execute { core.value.shutdown(graceful: graceful) }
     }
 
     /// Blocks until the server has shut down, then releases its threads.

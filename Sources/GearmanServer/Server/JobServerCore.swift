@@ -39,10 +39,12 @@ final class JobServerCore {
     private let configuration: ServerConfiguration
     private var timer: Scheduled<Void>?
     private var timerDeadline: Int64?
-    /// Called when admin `shutdown` arrives (graceful or not).
-    var onShutdownRequest: (Bool) -> Void = { _ in }
-    /// Set during a graceful shutdown; called once no job is running.
-    private var onDrained: (() -> Void)?
+    /// Running, draining, storing, closed: see `ServerLifecycle`.
+    private var lifecycle: ServerLifecycle
+    /// The listening channels, closed when a shutdown begins (set once they are bound).
+    var listeners: [any Channel] = []
+    /// Called once the server has stopped.
+    var onFinished: () -> Void = {}
     /// The queue store, if background jobs are kept in one.
     private let store: (any QueueStore)?
     private var committer = GroupCommit()
@@ -64,6 +66,7 @@ final class JobServerCore {
         self.eventLoop = eventLoop
         self.logger = logger
         self.store = store
+        lifecycle = ServerLifecycle(drainMilliseconds: configuration.gracefulShutdownSeconds * 1000)
         metrics = ServerMetrics(hasQueueStore: store != nil)
         scheduler = Scheduler(handlePrefix: configuration.handlePrefix, jobRetries: configuration.jobRetries,
                               exceptionsByDefault: configuration.exceptionsByDefault,
@@ -123,7 +126,7 @@ final class JobServerCore {
             perform(actions)
             if case .shutdown(let graceful) = effect {
                 flush()
-                onShutdownRequest(graceful)
+                shutdown(graceful: graceful)
             }
         }
     }
@@ -280,10 +283,7 @@ final class JobServerCore {
             dirty = written
         }
         armTimer()
-        if let onDrained, scheduler.runningJobCount == 0 {
-            self.onDrained = nil
-            onDrained()
-        }
+        if case .draining = lifecycle.state, scheduler.runningJobCount == 0 { carryOut(lifecycle.jobsDrained()) }
     }
 
     // MARK: Queue store
@@ -330,7 +330,7 @@ final class JobServerCore {
 
     /// Ends the store's part in a shutdown: writes the remaining changes (or, with
     /// `--store-queue-on-shutdown`, every background job), closes the store, then calls `done`.
-    func closeStore(then done: @escaping () -> Void) {
+    private func closeStore(then done: @escaping () -> Void) {
         guard let store else { return done() }
         storeState = .closing(then: done)
         commitRetry?.cancel()
@@ -381,24 +381,36 @@ final class JobServerCore {
         }
     }
 
-    /// Stops handing out and accepting jobs; `whenDrained` runs once no job is running.
-    func drain(whenDrained: @escaping () -> Void) {
-        scheduler.beginDraining()
-        onDrained = whenDrained
-        flush()
+    /// Admin `shutdown` or a signal: see `ServerLifecycle` for what follows.
+    func shutdown(graceful: Bool) {
+        carryOut(lifecycle.shutdownRequested(graceful: graceful, runningJobs: scheduler.runningJobCount,
+                                             now: scheduler.clock.monotonic))
     }
 
-    /// Set once `close` ran.
-    private var isClosing = false
-
-    /// The end of a shutdown: the queue store is written and closed, then every connection;
-    /// `done` runs after that. Later calls do nothing.
-    func close(then done: @escaping () -> Void) {
-        guard !isClosing else { return }
-        isClosing = true
-        closeStore { [self] in
-            closeAll()
-            done()
+    /// Carries out the lifecycle's actions.
+    private func carryOut(_ actions: [ServerLifecycle.Action]) {
+        for action in actions {
+            switch action {
+            case .closeListeners:
+                for listener in listeners { listener.close(promise: nil) }
+            case .beginDraining:
+                scheduler.beginDraining()
+            case .scheduleDrainDeadline(let deadline):
+                logger.notice("graceful shutdown: waiting for running jobs", metadata: ["running": "\(scheduler.runningJobCount)"])
+                let delay = max(deadline - scheduler.clock.monotonic, 0)
+                eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(delay)) { [self] in
+                    let next = lifecycle.drainDeadlinePassed(now: scheduler.clock.monotonic)
+                    if !next.isEmpty { logger.warning("graceful shutdown: running jobs did not finish in time") }
+                    carryOut(next)
+                }
+            case .closeStore:
+                flush()  // what draining changed goes out before the connections close
+                closeStore { [self] in carryOut(lifecycle.storeClosed()) }
+            case .closeConnections:
+                closeAll()
+            case .finish:
+                onFinished()
+            }
         }
     }
 
