@@ -111,3 +111,27 @@ public struct UniqueJobRow: Equatable, Sendable {
         handle = fields.count == 3 ? fields[2] : nil
     }
 }
+
+/// One row of our server's `show dead jobs`: HANDLE, FUNCTION, UNIQUE, attempts, the last
+/// failure, and the first submission and last failure in seconds since the epoch.
+public struct DeadJobRow: Equatable, Sendable {
+    public let handle: String
+    public let function: String
+    public let unique: String
+    public let attempts: Int
+    public let lastFailure: String
+    public let firstSubmitted: Int
+    public let lastFailed: Int
+
+    /// Fields are read from both ends, so a unique key holding a tab stays whole (the
+    /// server makes the failure text one line without control characters).
+    public init?(line: String) {
+        let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+        guard fields.count >= 7, let attempts = Int(fields[fields.count - 4]),
+              let firstSubmitted = Int(fields[fields.count - 2]), let lastFailed = Int(fields[fields.count - 1])
+        else { return nil }
+        (handle, function) = (fields[0], fields[1])
+        unique = fields[2..<(fields.count - 4)].joined(separator: "\t")
+        (self.attempts, lastFailure, self.firstSubmitted, self.lastFailed) = (attempts, fields[fields.count - 3], firstSubmitted, lastFailed)
+    }
+}

@@ -34,4 +34,24 @@ final class AdminReplyTests: XCTestCase {
         XCTAssertEqual(UniqueJobRow(line: "key").function, nil)
         XCTAssertEqual(UniqueJobRow(line: "key\tf\tH:vm:1").handle, "H:vm:1")
     }
+
+    func testDeadJobRows() {
+        let row = DeadJobRow(line: "H:vm:7\tnightly\tr-42\t3\tgearman: job H:vm:7: 'sh' exited with status 1\t1764523200\t1764523290")
+        XCTAssertEqual(row?.handle, "H:vm:7")
+        XCTAssertEqual(row?.function, "nightly")
+        XCTAssertEqual(row?.unique, "r-42")
+        XCTAssertEqual(row?.attempts, 3)
+        XCTAssertEqual(row?.lastFailure, "gearman: job H:vm:7: 'sh' exited with status 1")
+        XCTAssertEqual(row?.firstSubmitted, 1764523200)
+        XCTAssertEqual(row?.lastFailed, 1764523290)
+        // A unique key may hold a tab; the numbers are read from the end.
+        XCTAssertEqual(DeadJobRow(line: "H:vm:8\tf\ta\tb\t1\t\t0\t5")?.unique, "a\tb")
+        XCTAssertEqual(DeadJobRow(line: "H:vm:8\tf\t\t1\t\t0\t5")?.lastFailure, "")
+        XCTAssertNil(DeadJobRow(line: "H:vm:8\tf\tu\tx\tboom\t0\t5"))
+        XCTAssertNil(DeadJobRow(line: "H:vm:8\tf\tu\t1\tboom\t0"))
+        // Listed as any listing, and complete at its dot.
+        XCTAssertEqual(AdminReply(text: "H:vm:8\tf\tu\t1\tboom\t0\t5\n.\n", listing: true), .listing(["H:vm:8\tf\tu\t1\tboom\t0\t5"]))
+        XCTAssertTrue(AdminReply.isComplete(Array("H:vm:8\tf\tu\t1\tboom\t0\t5\n.\n".utf8), listing: true))
+        XCTAssertEqual(UTCTimestamp.string(epochSeconds: 1764523290), "2025-11-30T17:21:30Z")
+    }
 }

@@ -101,4 +101,104 @@ final class AdminToolTests: XCTestCase {
             XCTAssertTrue(result.stderr.contains(message), "\(arguments): \(result.stderr)")
         }
     }
+
+    /// A bundled server (`extra` options) whose two background jobs for `fail`, `job-1` and
+    /// `job-2`, a shell worker failed (`exit 1`) and so put in the dead-job list.
+    private func serverWithDeadJobs(_ extra: [String] = []) throws -> JobServerProcess {
+        try Binaries.require(Binaries.ours)
+        let server = try JobServerProcess(.bundled, extraArguments: ["--retries", "0"] + extra)
+        servers.append(server)
+        for unique in ["job-1", "job-2"] {
+            let submitted = try Command.run(Binaries.ours, address(server) + ["-b", "-f", "fail", "-u", unique, "-s"])
+            XCTAssertEqual(submitted.status, 0, submitted.stderr)
+        }
+        let worker = try Command.run(Binaries.ours, ["-w", "-c", "2", "-f", "fail"] + address(server) + ["--", "sh", "-c", "exit 1"])
+        XCTAssertEqual(worker.status, 0, worker.stderr)
+        XCTAssertTrue(try eventually { try ours(address(server) + ["--dead"]).stdoutText.split(separator: "\n").count == 3 },
+                      "the failed jobs did not reach the dead list")
+        return server
+    }
+
+    func testDeadJobsAreListedRetriedAndDropped() throws {
+        let server = try serverWithDeadJobs()
+        let table = try ours(address(server) + ["--dead"])
+        XCTAssertEqual(table.status, 0, table.stderr)
+        let lines = table.stdoutText.split(separator: "\n").map(String.init)
+        XCTAssertNotNil(lines[0].range(of: "^HANDLE +FUNCTION +UNIQUE +ATTEMPTS +SUBMITTED +FAILED +LAST FAILURE$",
+                                       options: .regularExpression), lines[0])
+        let time = #"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"#
+        for (line, unique) in zip(lines.dropFirst(), ["job-1", "job-2"]) {
+            let pattern = "^H:[^ ]+ +fail +\(unique) +1 +\(time) +\(time) +gearman: job H:[^ ]+: 'sh' exited with status 1$"
+            XCTAssertNotNil(line.range(of: pattern, options: .regularExpression), line)
+        }
+        let handle = String(lines[1].prefix { $0 != " " })
+
+        // JSON: the members of /status's dead_jobs.
+        let json = try ours(address(server) + ["--dead", "--json"])
+        XCTAssertTrue(json.stdoutText.hasPrefix(#"{"server":"127.0.0.1:\#(server.port)","query":"dead","jobs":[{"handle":"\#(handle)","#
+                                                + #""function":"fail","unique":"job-1","attempts":1,"last_failure":"gearman: job \#(handle): "#
+                                                + #"'sh' exited with status 1","first_submitted":"#), json.stdoutText)
+
+        // Retries per function: shown, set, back to --retries.
+        XCTAssertEqual(try ours(address(server) + ["--retries", "fail"]).stdoutText, "0\n")
+        XCTAssertEqual(try ours(address(server) + ["--retries", "fail", "4"]).stdoutText, "OK\n")
+        XCTAssertEqual(try ours(address(server) + ["--retries", "fail", "--json"]).stdoutText,
+                       #"{"server":"127.0.0.1:\#(server.port)","query":"retries","function":"fail","retries":4}"# + "\n")
+        XCTAssertEqual(try ours(address(server) + ["--retries", "fail", "default"]).stdoutText, "OK\n")
+        XCTAssertEqual(try ours(address(server) + ["--retries", "fail"]).stdoutText, "0\n")
+
+        // One job back to its queue, under its handle; an unknown handle is an ERR.
+        XCTAssertEqual(try ours(address(server) + ["--retry-dead", handle]).stdoutText, "OK\n")
+        XCTAssertEqual(try server.status(of: "fail")?.queued, 1)
+        XCTAssertEqual(try ours(address(server) + ["--show-jobs"]).stdoutText, "\(handle)\t0\t0\t1\n.\n")
+        let unknown = try ours(address(server) + ["--retry-dead", handle])
+        XCTAssertEqual(unknown.status, 1)
+        XCTAssertEqual(unknown.stderr, "Error: UNKNOWN_JOB\n")
+        XCTAssertEqual(try ours(address(server) + ["--retry-dead", handle, "--json"]).stdoutText,
+                       #"{"server":"127.0.0.1:\#(server.port)","query":"retry-dead","handle":"\#(handle)","ok":false,"error":"UNKNOWN_JOB"}"# + "\n")
+
+        // The rest of the function: dropped, counted; then the list is empty and --dead prints nothing.
+        let dropped = try ours(address(server) + ["--drop-dead", "fail", "--dead", "--json"])
+        XCTAssertEqual(dropped.status, 0, dropped.stderr)
+        XCTAssertEqual(dropped.stdoutText, """
+            {"server":"127.0.0.1:\(server.port)","query":"drop-dead","function":"fail","ok":true,"dropped":1}
+            {"server":"127.0.0.1:\(server.port)","query":"dead","jobs":[]}
+
+            """)
+        let empty = try ours(address(server) + ["--dead"])
+        XCTAssertEqual(empty.stdoutText, "")
+        XCTAssertEqual(empty.status, 0)
+        XCTAssertEqual(try ours(address(server) + ["--retry-dead-function", "fail"]).stdoutText, "0\n")
+    }
+
+    func testRetryDeadFunctionQueuesEveryDeadJobOfIt() throws {
+        let server = try serverWithDeadJobs()
+        let result = try ours(address(server) + ["--retry-dead-function", "fail", "--json"])
+        XCTAssertEqual(result.stdoutText,
+                       #"{"server":"127.0.0.1:\#(server.port)","query":"retry-dead-function","function":"fail","ok":true,"retried":2}"# + "\n")
+        XCTAssertEqual(try server.status(of: "fail")?.queued, 2)
+        XCTAssertEqual(try ours(address(server) + ["--dead"]).stdoutText, "")
+    }
+
+    /// The commands that change the dead list or the retries are --admin-allow's; reading is open.
+    func testChangingDeadJobsNeedsAnAllowedAddress() throws {
+        let server = try serverWithDeadJobs(["--admin-allow", "192.0.2.0/24"])
+        XCTAssertEqual(try ours(address(server) + ["--dead"]).stdoutText.split(separator: "\n").count, 3)
+        XCTAssertEqual(try ours(address(server) + ["--retries", "fail"]).stdoutText, "0\n")
+        for query in [["--retry-dead", "H:x:1"], ["--retry-dead-function", "fail"], ["--drop-dead", "fail"], ["--retries", "fail", "3"]] {
+            let refused = try ours(address(server) + query)
+            XCTAssertEqual(refused.status, 1, "\(query)")
+            XCTAssertTrue(refused.stderr.hasPrefix("Error: PERMISSION_DENIED"), "\(query): \(refused.stderr)")
+        }
+        XCTAssertEqual(try ours(address(server) + ["--dead"]).stdoutText.split(separator: "\n").count, 3, "nothing changed")
+    }
+
+    /// gearmand has no dead-job list: it answers ERR, and so does the tool (exit 1).
+    func testDeadJobsFromGearmandAreAnError() throws {
+        let server = try server(.gearmand)
+        let result = try ours(address(server) + ["--dead"])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.stderr.hasPrefix("Error: "), result.stderr)
+        XCTAssertEqual(result.stdoutText, "")
+    }
 }

@@ -1,6 +1,8 @@
 import GearmanKit
+import GearmanProtocol
 
-/// `gearman admin`'s command line: gearadmin's options, plus --maxqueue, --shutdown and --json.
+/// `gearman admin`'s command line: gearadmin's options, plus --maxqueue, --shutdown, --json,
+/// and our server's dead-job list and retries.
 struct AdminOptions: Equatable {
     var servers: [ServerAddress] = []
     var tls: ClientTLS?
@@ -30,6 +32,11 @@ struct AdminOptions: Equatable {
         .init("maxqueue", value: "FUNCTION", help: "Limit FUNCTION's queue; follow with N, or HIGH NORMAL LOW (none: no limit)."),
         .init("shutdown", help: "Stop the server (with --graceful: let running jobs finish)."),
         .init("graceful", help: "With --shutdown: a graceful shutdown."),
+        .init("dead", help: "Our server's dead-job list: background jobs that failed for good."),
+        .init("retry-dead", value: "HANDLE", help: "Queue that dead job again, its attempts reset (repeatable)."),
+        .init("retry-dead-function", value: "FUNCTION", help: "Queue every dead job of FUNCTION again (repeatable)."),
+        .init("drop-dead", value: "FUNCTION", help: "Forget the dead jobs of FUNCTION (repeatable)."),
+        .init("retries", value: "FUNCTION", help: "FUNCTION's retries of failed background jobs; N or default after it sets them."),
         .init("json", help: "One JSON object per server and query, one a line."),
     ] + HelpAndVersion.specs()
 
@@ -43,31 +50,54 @@ struct AdminOptions: Equatable {
         json = parsed.has("json")
         tls = try ClientTLS.parse(parsed)
         servers = try Self.servers(parsed, environment: environment)
-        var numbers = parsed.positional.map { Int($0) }
-        if let function = parsed.last("maxqueue") {
-            guard numbers.count <= 3, numbers.allSatisfy({ $0 != nil && $0! >= 0 }) else {
-                throw LongOptions.Failure(message: "--maxqueue takes FUNCTION, then N or HIGH NORMAL LOW (whole numbers)")
-            }
-            let limits = numbers.compactMap { $0 }
-            queries.append(AdminQuery(kind: .maxQueue(function: function, limits: limits)))
-            numbers = []
-        }
-        if let extra = parsed.positional.first, !numbers.isEmpty {
-            throw LongOptions.Failure(message: "unexpected argument '\(extra)'")
-        }
+        queries += try Self.valueQueries(parsed)
         let flags: [(String, AdminQuery.Kind)] = [
             ("status", .status), ("priority-status", .priorityStatus), ("workers", .workers), ("server-version", .version),
             ("server-verbose", .verbose), ("getpid", .getPID), ("show-jobs", .showJobs), ("show-unique-jobs", .showUniqueJobs),
         ]
         queries += flags.filter { parsed.has($0.0) }.map { AdminQuery(kind: $0.1) }
         if let handle = parsed.last("cancel-job") { queries.append(AdminQuery(kind: .cancelJob(handle))) }
+        if parsed.has("dead") { queries.append(AdminQuery(kind: .deadJobs)) }
+        queries += parsed.all("retry-dead").map { AdminQuery(kind: .retryDeadJob($0)) }
+        queries += parsed.all("retry-dead-function").map { AdminQuery(kind: .retryDeadJobs(function: $0)) }
+        queries += parsed.all("drop-dead").map { AdminQuery(kind: .dropDeadJobs(function: $0)) }
         if let name = parsed.last("create-function") { queries.append(AdminQuery(kind: .createFunction(name))) }
         if let name = parsed.last("drop-function") { queries.append(AdminQuery(kind: .dropFunction(name))) }
         if parsed.has("graceful") && !parsed.has("shutdown") {
             throw LongOptions.Failure(message: "--graceful goes with --shutdown")
         }
         if parsed.has("shutdown") { queries.append(AdminQuery(kind: .shutdown(graceful: parsed.has("graceful")))) }
-        queries.sort { $0.gearadminOrder < $1.gearadminOrder }
+        // Stable: repeated options run in the order given.
+        queries = queries.enumerated().sorted { ($0.element.gearadminOrder, $0.offset) < ($1.element.gearadminOrder, $1.offset) }
+            .map(\.element)
+    }
+
+    /// --maxqueue and --retries, which take the numbers that follow them as positional arguments.
+    private static func valueQueries(_ parsed: LongOptions) throws(LongOptions.Failure) -> [AdminQuery] {
+        let values = parsed.positional
+        switch (parsed.last("maxqueue"), parsed.last("retries")) {
+        case (let function?, let retries):
+            if retries != nil && !values.isEmpty {
+                throw LongOptions.Failure(message: "--maxqueue and --retries both take the numbers that follow; give them in separate commands")
+            }
+            let limits = values.compactMap { Int($0) }.filter { $0 >= 0 }
+            guard values.count <= 3, limits.count == values.count else {
+                throw LongOptions.Failure(message: "--maxqueue takes FUNCTION, then N or HIGH NORMAL LOW (whole numbers)")
+            }
+            return [AdminQuery(kind: .maxQueue(function: function, limits: limits))]
+                + (retries.map { [AdminQuery(kind: .retries(function: $0, setting: nil))] } ?? [])
+        case (nil, let function?):
+            guard values.count <= 1 else { throw LongOptions.Failure(message: "unexpected argument '\(values[1])'") }
+            guard let value = values.first else { return [AdminQuery(kind: .retries(function: function, setting: nil))] }
+            if value == "default" { return [AdminQuery(kind: .retries(function: function, setting: .default))] }
+            guard let count = Int(value), count >= 0 else {
+                throw LongOptions.Failure(message: "--retries takes FUNCTION, then N (a whole number) or default")
+            }
+            return [AdminQuery(kind: .retries(function: function, setting: .count(count)))]
+        case (nil, nil):
+            if let extra = values.first { throw LongOptions.Failure(message: "unexpected argument '\(extra)'") }
+            return []
+        }
     }
 
     /// The job servers that `-h` (repeatable, lists allowed) and `-p` name; without `-h`,

@@ -8,6 +8,10 @@ struct AdminQuery: Equatable {
         case cancelJob(String), createFunction(String), dropFunction(String)
         case maxQueue(function: String, limits: [Int])
         case shutdown(graceful: Bool)
+        /// Our server's dead-job list and what acts on it.
+        case deadJobs, retryDeadJob(String), retryDeadJobs(function: String), dropDeadJobs(function: String)
+        /// Shows (nil) or sets a function's retries for failed background jobs.
+        case retries(function: String, setting: RetrySetting?)
     }
 
     let kind: Kind
@@ -28,6 +32,11 @@ struct AdminQuery: Equatable {
         case .dropFunction: return "drop-function"
         case .maxQueue: return "maxqueue"
         case .shutdown: return "shutdown"
+        case .deadJobs: return "dead"
+        case .retryDeadJob: return "retry-dead"
+        case .retryDeadJobs: return "retry-dead-function"
+        case .dropDeadJobs: return "drop-dead"
+        case .retries: return "retries"
         }
     }
 
@@ -47,18 +56,26 @@ struct AdminQuery: Equatable {
         case .dropFunction(let name): return "drop function \(name)"
         case .maxQueue(let function, let limits): return (["maxqueue", function] + limits.map(String.init)).joined(separator: " ")
         case .shutdown(let graceful): return graceful ? "shutdown graceful" : "shutdown"
+        case .deadJobs: return "show dead jobs"
+        case .retryDeadJob(let handle): return "retry dead job \(handle)"
+        case .retryDeadJobs(let function): return "retry dead jobs \(function)"
+        case .dropDeadJobs(let function): return "drop dead jobs \(function)"
+        case .retries(let function, nil): return "retries \(function)"
+        case .retries(let function, .count(let count)?): return "retries \(function) \(count)"
+        case .retries(let function, .default?): return "retries \(function) default"
         }
     }
 
     /// Whether the reply is a listing ending in ".".
     var isListing: Bool {
         switch kind {
-        case .status, .priorityStatus, .workers, .showJobs, .showUniqueJobs: return true
+        case .status, .priorityStatus, .workers, .showJobs, .showUniqueJobs, .deadJobs: return true
         default: return false
         }
     }
 
-    /// gearadmin runs its operations in this order, whatever the order of the options.
+    /// gearadmin runs its operations in this order, whatever the order of the options; ours
+    /// come after `maxqueue`, the dead-job list after what changes it.
     var gearadminOrder: Int {
         switch kind {
         case .getPID: return 0
@@ -73,7 +90,12 @@ struct AdminQuery: Equatable {
         case .priorityStatus: return 9
         case .status: return 10
         case .maxQueue: return 11
-        case .shutdown: return 12
+        case .retries: return 12
+        case .retryDeadJob: return 13
+        case .retryDeadJobs: return 14
+        case .dropDeadJobs: return 15
+        case .deadJobs: return 16
+        case .shutdown: return 17
         }
     }
 
@@ -81,23 +103,40 @@ struct AdminQuery: Equatable {
     func json(_ reply: AdminReply) -> [(String, JSONValue)] {
         switch reply {
         case .error(let message):
-            return [("ok", .bool(false)), ("error", .string(message))]
+            return subject + [("ok", .bool(false)), ("error", .string(message))]
         case .ok(let value):
             switch kind {
             case .version: return [("version", .string(value))]
             case .verbose: return [("verbose", .string(value))]
-            case .getPID: return [("pid", Int(value).map(JSONValue.number) ?? .string(value))]
-            default: return [("ok", .bool(true))]
+            case .getPID: return [("pid", Self.number(value))]
+            case .retryDeadJobs: return subject + [("ok", .bool(true)), ("retried", Self.number(value))]
+            case .dropDeadJobs: return subject + [("ok", .bool(true)), ("dropped", Self.number(value))]
+            case .retries(_, nil): return subject + [("retries", Self.number(value))]
+            default: return subject + [("ok", .bool(true))]
             }
         case .listing(let lines):
             return [(listingKey, .array(lines.map(row)))]
         }
     }
 
+    /// What the query names (a job or a function), so that each line of several says what it is about.
+    private var subject: [(String, JSONValue)] {
+        switch kind {
+        case .retryDeadJob(let handle): return [("handle", .string(handle))]
+        case .retryDeadJobs(let function), .dropDeadJobs(let function), .retries(let function, _): return [("function", .string(function))]
+        default: return []
+        }
+    }
+
+    /// A number from an `OK N` reply; the text as it came if it is none.
+    private static func number(_ value: String) -> JSONValue {
+        Int(value).map(JSONValue.number) ?? .string(value)
+    }
+
     private var listingKey: String {
         switch kind {
         case .workers: return "workers"
-        case .showJobs, .showUniqueJobs: return "jobs"
+        case .showJobs, .showUniqueJobs, .deadJobs: return "jobs"
         default: return "functions"
         }
     }
@@ -123,6 +162,12 @@ struct AdminQuery: Equatable {
         case .showUniqueJobs:
             let row = UniqueJobRow(line: line)
             return .object([("unique", .string(row.unique)), ("function", .optional(row.function)), ("handle", .optional(row.handle))])
+        case .deadJobs:
+            guard let row = DeadJobRow(line: line) else { break }
+            // The members and epoch seconds of `dead_jobs` in the server's /status.
+            return .object([("handle", .string(row.handle)), ("function", .string(row.function)), ("unique", .string(row.unique)),
+                            ("attempts", .number(row.attempts)), ("last_failure", .string(row.lastFailure)),
+                            ("first_submitted", .number(row.firstSubmitted)), ("last_failed", .number(row.lastFailed))])
         default:
             break
         }

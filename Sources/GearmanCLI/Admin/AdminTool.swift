@@ -35,7 +35,7 @@ enum AdminTool {
                         let members = [("server", JSONValue.string("\(server)")), ("query", .string(query.name))] + query.json(reply)
                         _ = StandardStreams.write(JSONValue.object(members).text + "\n", to: StandardStreams.output)
                     } else {
-                        print(reply, server: named ? server : nil)
+                        print(reply, of: query, server: named ? server : nil)
                     }
                 } catch {
                     exit = .serverUnavailable
@@ -49,10 +49,14 @@ enum AdminTool {
 
     /// gearadmin's text: `OK` for a bare OK, the value of `OK value`, listings as sent
     /// (with their closing "."), errors as `Error: ...` on stderr. With several servers,
-    /// each line starts with the server and a tab.
-    private static func print(_ reply: AdminReply, server: ServerAddress?) {
+    /// each line starts with the server and a tab. The dead-job list, which gearadmin does
+    /// not have, is a table.
+    private static func print(_ reply: AdminReply, of query: AdminQuery, server: ServerAddress?) {
         let prefix = server.map { "\($0)\t" } ?? ""
         switch reply {
+        case .listing(let lines) where query.kind == .deadJobs:
+            let table = DeadJobTable.lines(lines, server: server.map { "\($0)" })
+            _ = StandardStreams.write(table.map { $0 + "\n" }.joined(), to: StandardStreams.output)
         case .ok(let value):
             _ = StandardStreams.write(prefix + (value.isEmpty ? "OK" : value) + "\n", to: StandardStreams.output)
         case .listing(let lines):
