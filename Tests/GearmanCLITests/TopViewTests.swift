@@ -3,15 +3,28 @@ import XCTest
 
 final class TopViewTests: XCTestCase {
     private func sample(_ function: String, queued: [Int] = [0, 0, 0], running: Int = 0, workers: Int = 0,
-                        total: Int? = nil, server: String = "s:1") -> FunctionSample {
+                        total: Int? = nil, server: String = "s:1", dead: Int? = nil) -> FunctionSample {
         FunctionSample(server: server, function: function, queued: queued, running: running, workers: workers,
-                       total: total ?? queued.reduce(0, +) + running)
+                       total: total ?? queued.reduce(0, +) + running, dead: dead)
     }
 
     func testSamplesMergePriorityStatusAndStatus() {
         let samples = TopView.samples(server: "s:1", priorityStatus: ["wc\t1\t2\t3\t4", "bad line"],
                                       status: ["wc\t8\t2\t4"])
         XCTAssertEqual(samples, [sample("wc", queued: [1, 2, 3], running: 2, workers: 4, total: 8)])
+    }
+
+    /// Dead jobs are counted per function; a function with dead jobs only gets its own row,
+    /// and a server without a dead-job list (gearmand) shows none.
+    func testSamplesCountDeadJobsPerFunction() {
+        let dead = ["H:s:1\twc\tu1\t1\tboom\t10\t20", "H:s:2\twc\tu2\t1\tboom\t10\t20", "H:s:3\tgone\tu3\t4\t\t10\t20"]
+        let samples = TopView.samples(server: "s:1", priorityStatus: ["wc\t0\t1\t0\t1", "idle\t0\t0\t0\t0"],
+                                      status: ["wc\t1\t0\t1", "idle\t0\t0\t0"], deadJobs: dead)
+        XCTAssertEqual(samples, [sample("wc", queued: [0, 1, 0], workers: 1, dead: 2), sample("idle", dead: 0),
+                                 sample("gone", dead: 1)])
+        XCTAssertEqual(TopView.samples(server: "s:1", priorityStatus: ["wc\t0\t1\t0\t1"], status: []).map(\.dead), [nil])
+        let rows = TopView.rows(previous: [], current: samples, elapsed: 1, sort: .dead)
+        XCTAssertEqual(rows.map(\.sample.function), ["wc", "gone", "idle"])
     }
 
     func testRatesComeFromSuccessiveSamples() {
@@ -56,12 +69,15 @@ final class TopViewTests: XCTestCase {
         let rows = [TopRow(sample: sample("wc", queued: [0, 12, 0], running: 1, workers: 1), change: -2.5)]
         let table = TopView.table(rows, unreachable: [("down:4730", "cannot connect")])
         XCTAssertEqual(table, [
-            "SERVER  FUNCTION  HIGH  NORMAL  LOW  RUNNING  WORKERS  CHANGE/S",
-            "s:1     wc           0      12    0        1        1      -2.5",
+            "SERVER  FUNCTION  HIGH  NORMAL  LOW  RUNNING  WORKERS  CHANGE/S  DEAD",
+            "s:1     wc           0      12    0        1        1      -2.5     -",
             "down:4730  unreachable: cannot connect",
         ])
         XCTAssertEqual(TopView.plainLines(rows, unreachable: [], timestamp: "T"),
-                       ["T s:1 wc high=0 normal=12 low=0 running=1 workers=1 change/s=-2.5"])
+                       ["T s:1 wc high=0 normal=12 low=0 running=1 workers=1 change/s=-2.5 dead=-"])
+        let dead = [TopRow(sample: sample("wc", dead: 3), change: nil)]
+        XCTAssertEqual(TopView.table(dead, unreachable: []).last, "s:1     wc           0       0    0        0        0         -     3")
+        XCTAssertEqual(TopView.plainLines(dead, unreachable: [], timestamp: "T").last?.hasSuffix(" change/s=- dead=3"), true)
         XCTAssertEqual(TopView.format(0.04), "0.0")
         XCTAssertEqual(TopView.format(-0.26), "-0.3")
     }

@@ -19,10 +19,10 @@ final class TopToolTests: JobServerTestCase {
         XCTAssertEqual(result.status, 0, result.stderr)
         let lines = result.stdoutText.split(separator: "\n").map(String.init)
         XCTAssertEqual(lines.count, 4, result.stdoutText)
-        XCTAssertTrue(lines[0].hasSuffix(" 127.0.0.1:\(server.port) resize high=0 normal=3 low=0 running=0 workers=0 change/s=-"),
+        XCTAssertTrue(lines[0].hasSuffix(" 127.0.0.1:\(server.port) resize high=0 normal=3 low=0 running=0 workers=0 change/s=- dead=0"),
                       lines[0])
         XCTAssertTrue(lines[1].contains(" 127.0.0.1:\(down) unreachable: cannot connect"), lines[1])
-        XCTAssertTrue(lines[2].hasSuffix("change/s=0.0"), lines[2])
+        XCTAssertTrue(lines[2].hasSuffix("change/s=0.0 dead=0"), lines[2])
         XCTAssertNotNil(lines[0].range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ "#, options: .regularExpression))
     }
 
@@ -77,7 +77,25 @@ final class TopToolTests: JobServerTestCase {
         XCTAssertEqual(result.status, 0, result.stderr)
         let second = result.stdoutText.split(separator: "\n").suffix(2).map { $0.split(separator: " ")[2] }
         XCTAssertEqual(second, ["draining", "a-idle"], result.stdoutText)
-        XCTAssertTrue(result.stdoutText.split(separator: "\n").last?.hasSuffix("change/s=0.0") == true, result.stdoutText)
+        XCTAssertTrue(result.stdoutText.split(separator: "\n").last?.hasSuffix("change/s=0.0 dead=0") == true, result.stdoutText)
+    }
+
+    /// Failed background jobs are counted per function, the worst first with `-s dead`.
+    func testDeadJobsAreCountedPerFunction() throws {
+        for (function, count) in [("flaky", 1), ("broken", 2)] {
+            for index in 0..<count { XCTAssertEqual(try ours(["-b", "-f", function, "-u", "\(function)-\(index)", "-s"]).status, 0) }
+        }
+        try queueJobs()
+        let worker = try ours(["-w", "-c", "3", "-f", "flaky", "-f", "broken", "--", "false"])
+        XCTAssertEqual(worker.status, 0, worker.stderr)
+        var output = ""
+        XCTAssertTrue(try eventually {
+            output = try Command.run(Binaries.ours, ["top", "-n", "1", "-s", "dead"] + server.address).stdoutText
+            return output.contains("dead=2")
+        }, output)
+        let functions = output.split(separator: "\n").map { $0.split(separator: " ") }
+        XCTAssertEqual(functions.map { String($0[2]) }, ["broken", "flaky", "resize"], output)
+        XCTAssertEqual(functions.map { String($0.last ?? "") }, ["dead=2", "dead=1", "dead=0"], output)
     }
 
     /// In a small terminal the view is cut to fit: the header stays on the first row, no line

@@ -6,7 +6,7 @@ import Glibc
 enum TopTool {
     static let specs: [LongOptions.Spec] = AdminOptions.serverSpecs + [
         .init("interval", short: "i", value: "SECONDS", help: "Time between samples (default 1; fractions allowed)."),
-        .init("sort", short: "s", value: "KEY", help: "Sort by name, queued (default), running, workers or change."),
+        .init("sort", short: "s", value: "KEY", help: "Sort by name, queued (default), running, workers, change or dead."),
         .init("count", short: "n", value: "N", help: "Stop after N samples (default: until q or Ctrl-C)."),
     ] + HelpAndVersion.specs()
 
@@ -29,7 +29,7 @@ enum TopTool {
             }
             interval = seconds
             guard let key = TopView.SortKey(rawValue: parsed.last("sort") ?? "queued") else {
-                throw LongOptions.Failure(message: "invalid sort key '\(parsed.last("sort") ?? "")': use name, queued, running, workers or change")
+                throw LongOptions.Failure(message: "invalid sort key '\(parsed.last("sort") ?? "")': use name, queued, running, workers, change or dead")
             }
             sort = key
             count = try parsed.integer("count")
@@ -77,7 +77,10 @@ enum TopTool {
                 guard case .listing(let priority) = AdminReply(text: try connection.run("prioritystatus", listing: true), listing: true),
                       case .listing(let status) = AdminReply(text: try connection.run("status", listing: true), listing: true)
                 else { throw AdminConnection.Failure(message: "the server answered ERR") }
-                samples += TopView.samples(server: "\(server)", priorityStatus: priority, status: status)
+                // gearmand has no dead-job list: it answers ERR, and the column shows "-".
+                let dead = AdminReply(text: try connection.run("show dead jobs", listing: true), listing: true)
+                let deadJobs: [String]? = if case .listing(let lines) = dead { lines } else { nil }
+                samples += TopView.samples(server: "\(server)", priorityStatus: priority, status: status, deadJobs: deadJobs)
             } catch {
                 unreachable.append(("\(server)", error.message))
             }
@@ -96,8 +99,9 @@ enum TopTool {
         Usage: gearman top [options]
 
         A live view of one or more job servers (ours or gearmand): per function the queued jobs
-        by priority, running jobs, workers, and how fast the job count changes (jobs/s between
-        samples; negative when the backlog shrinks). q quits. When stdout is not a terminal,
+        by priority, running jobs, workers, how fast the job count changes (jobs/s between
+        samples; negative when the backlog shrinks), and the jobs in our server's dead-job list
+        (- from gearmand, which has none). q quits. When stdout is not a terminal,
         each sample is printed as plain timestamped lines instead. Each sort key puts the
         busiest first; change sorts by size, so a draining function comes before an idle one.
         Exit status: 0, or 3 if the last sample reached no server; 2 for a usage error.

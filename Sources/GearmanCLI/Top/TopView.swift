@@ -11,6 +11,8 @@ struct FunctionSample: Equatable {
     let workers: Int
     /// Queued and running jobs together (`status`'s total).
     let total: Int
+    /// Jobs in the dead-job list; nil from a server that has none (gearmand).
+    var dead: Int? = nil
 }
 
 /// A row of `gearman top`: a sample and how fast the function's job count changes.
@@ -23,7 +25,7 @@ struct TopRow: Equatable {
 /// What `gearman top` shows, computed from samples without any I/O.
 enum TopView {
     enum SortKey: String, CaseIterable {
-        case name, queued, running, workers, change
+        case name, queued, running, workers, change, dead
     }
 
     /// Rows for `current`, with rates against `previous` taken `elapsed` seconds earlier. Each
@@ -45,30 +47,40 @@ enum TopView {
             case .running: return (a.running, b.function) > (b.running, a.function)
             case .workers: return (a.workers, b.function) > (b.workers, a.function)
             case .change: return (abs(left.change ?? 0), b.function) > (abs(right.change ?? 0), a.function)
+            case .dead: return (a.dead ?? 0, b.function) > (b.dead ?? 0, a.function)
             }
         }
     }
 
-    /// Merges a server's `prioritystatus` and `status` replies into samples.
-    static func samples(server: String, priorityStatus: [String], status: [String]) -> [FunctionSample] {
+    /// Merges a server's `prioritystatus`, `status` and `show dead jobs` replies into samples
+    /// (`deadJobs` nil: the server has no dead-job list). A function with dead jobs only gets
+    /// a row of its own.
+    static func samples(server: String, priorityStatus: [String], status: [String], deadJobs: [String]? = nil) -> [FunctionSample] {
         var totals: [String: StatusRow] = [:]
         for line in status { if let row = StatusRow(line: line) { totals[row.function] = row } }
-        return priorityStatus.compactMap(PriorityStatusRow.init(line:)).map { row in
+        var dead: [String: Int] = [:]
+        for row in (deadJobs ?? []).compactMap(DeadJobRow.init(line:)) { dead[row.function, default: 0] += 1 }
+        let rows = priorityStatus.compactMap(PriorityStatusRow.init(line:))
+        let listed = Set(rows.map(\.function))
+        return rows.map { row in
             let total = totals[row.function]
             return FunctionSample(server: server, function: row.function, queued: [row.high, row.normal, row.low],
                                   running: total?.running ?? 0, workers: row.workers,
-                                  total: total?.total ?? (row.high + row.normal + row.low))
+                                  total: total?.total ?? (row.high + row.normal + row.low),
+                                  dead: deadJobs == nil ? nil : dead[row.function] ?? 0)
+        } + dead.filter { !listed.contains($0.key) }.sorted { $0.key < $1.key }.map { function, count in
+            FunctionSample(server: server, function: function, queued: [0, 0, 0], running: 0, workers: 0, total: 0, dead: count)
         }
     }
 
-    static let header = ["SERVER", "FUNCTION", "HIGH", "NORMAL", "LOW", "RUNNING", "WORKERS", "CHANGE/S"]
+    static let header = ["SERVER", "FUNCTION", "HIGH", "NORMAL", "LOW", "RUNNING", "WORKERS", "CHANGE/S", "DEAD"]
 
     /// The table for a terminal: a header, one line per row, one per unreachable server.
     static func table(_ rows: [TopRow], unreachable: [(server: String, reason: String)]) -> [String] {
         let cells = rows.map { row -> [String] in
             let sample = row.sample
             return [sample.server, sample.function] + sample.queued.map(String.init)
-                + [String(sample.running), String(sample.workers), row.change.map(format) ?? "-"]
+                + [String(sample.running), String(sample.workers), row.change.map(format) ?? "-", sample.dead.map(String.init) ?? "-"]
         }
         let widths = header.indices.map { column in
             ([header] + cells).map { $0[column].count }.max() ?? 0
@@ -98,7 +110,7 @@ enum TopView {
             let sample = row.sample
             return "\(timestamp) \(sample.server) \(sample.function) high=\(sample.queued[0]) normal=\(sample.queued[1])"
                 + " low=\(sample.queued[2]) running=\(sample.running) workers=\(sample.workers)"
-                + " change/s=\(row.change.map(format) ?? "-")"
+                + " change/s=\(row.change.map(format) ?? "-") dead=\(sample.dead.map(String.init) ?? "-")"
         } + unreachable.map { "\(timestamp) \($0.server) unreachable: \($0.reason)" }
     }
 
