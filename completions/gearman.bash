@@ -131,7 +131,7 @@ _gearman_server() {
         -u | --user)
             COMPREPLY=($(compgen -u -- "$cur")) ;;
         *)
-            [[ $cur == -* ]] && COMPREPLY=($(compgen -W '--port --listen --backlog --daemon --pid-file --log-file --verbose --job-retries --job-handle-prefix --exceptions --keepalive --keepalive-idle --keepalive-interval --keepalive-count --file-descriptors --user --queue-type --libsqlite3-db --libsqlite3-table --sqlite --store-queue-on-shutdown --http-port --protocol --config-file --threads --worker-wakeup --round-robin --hashtable-buckets --max-packet-size --shutdown-timeout --ssl --ssl-certificate --ssl-key --ssl-ca-file --ssl-verify-client --admin-allow --max-unique-size --max-function-size --max-queue-bytes --max-output-bytes --output-stall-timeout --max-connections --wakeup-retry --http-job-timeout --http-request-timeout --http-max-connections --check-args --help --version' -- "$cur")) ;;
+            [[ $cur == -* ]] && COMPREPLY=($(compgen -W '--port --listen --backlog --daemon --pid-file --log-file --verbose --job-retries --job-handle-prefix --exceptions --keepalive --keepalive-idle --keepalive-interval --keepalive-count --file-descriptors --user --queue-type --libsqlite3-db --libsqlite3-table --sqlite --store-queue-on-shutdown --http-port --protocol --config-file --threads --worker-wakeup --round-robin --hashtable-buckets --max-packet-size --shutdown-timeout --ssl --ssl-certificate --ssl-key --ssl-ca-file --ssl-verify-client --admin-allow --max-unique-size --max-function-size --max-queue-bytes --max-output-bytes --output-stall-timeout --max-connections --wakeup-retry --http-job-timeout --http-request-timeout --http-max-connections --retries --retry-backoff --retry-backoff-max --dead-jobs --dead-jobs-bytes --check-args --help --version' -- "$cur")) ;;
     esac
 }
 
@@ -161,7 +161,7 @@ _gearman() {
     if ((cword > 1)) && [[ ${words[1]} == top ]]; then
         case ${words[cword - 1]} in
             -h | --host) _gearman_hosts "$cur" ;;
-            -s | --sort) COMPREPLY=($(compgen -W 'name queued running workers change' -- "$cur")) ;;
+            -s | --sort) COMPREPLY=($(compgen -W 'name queued running workers change dead' -- "$cur")) ;;
             --ssl-ca-file | --ssl-certificate | --ssl-key) COMPREPLY=($(compgen -f -- "$cur")) ;;
             -p | --port | -i | --interval | -n | --count) ;;
             *) [[ $cur == -* ]] && COMPREPLY=($(compgen -W '--host --port --ssl --ssl-ca-file --ssl-certificate --ssl-key --interval --sort --count --help --version' -- "$cur")) ;;
@@ -203,8 +203,8 @@ _gearman() {
         case ${words[cword - 1]} in
             -h | --host) _gearman_hosts "$cur" ;;
             --ssl-ca-file | --ssl-certificate | --ssl-key) COMPREPLY=($(compgen -f -- "$cur")) ;;
-            -p | --port | --cancel-job | --create-function | --drop-function | --maxqueue) ;;
-            *) [[ $cur == -* ]] && COMPREPLY=($(compgen -W '--host --port --ssl --ssl-ca-file --ssl-certificate --ssl-key --status --priority-status --workers --server-version --server-verbose --getpid --show-jobs --show-unique-jobs --cancel-job --create-function --drop-function --maxqueue --shutdown --graceful --json --help --version' -- "$cur")) ;;
+            -p | --port | --cancel-job | --create-function | --drop-function | --maxqueue | --retry-dead | --retry-dead-function | --drop-dead | --retries) ;;
+            *) [[ $cur == -* ]] && COMPREPLY=($(compgen -W '--host --port --ssl --ssl-ca-file --ssl-certificate --ssl-key --status --priority-status --workers --server-version --server-verbose --getpid --show-jobs --show-unique-jobs --cancel-job --create-function --drop-function --maxqueue --dead --retry-dead --retry-dead-function --drop-dead --retries --shutdown --graceful --json --help --version' -- "$cur")) ;;
         esac
         return 0
     fi
