@@ -142,6 +142,17 @@ final class ManPageTests: XCTestCase {
         }
     }
 
+    /// Issue 19: what happens to a failed background job, the formats, and the cron alert.
+    func testManDocumentsFailureHandling() throws {
+        let text = try Self.renderedPage().split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        for phrase in ["FAILURE HANDLING", "--retry-backoff × 2^(k-1), capped at --retry-backoff-max",
+                       "a uniformly random point in the upper half", "Foreground jobs are unchanged",
+                       "seven tab-separated columns", "It prints nothing at all when the list is empty",
+                       "*/15 * * * * gearman admin -h gm1 --dead", "TABLE_failures", "TABLE_dead"] {
+            XCTAssertTrue(text.contains(phrase), "the man page does not say: \(phrase)")
+        }
+    }
+
     func testManListsExitStatuses() throws {
         let text = try Self.renderedPage()
         let all = Self.lines(text)
