@@ -173,11 +173,15 @@ final class AdminToolTests: XCTestCase {
 
     func testRetryDeadFunctionQueuesEveryDeadJobOfIt() throws {
         let server = try serverWithDeadJobs()
+        // The README's cron alert on the JSON form: grep finds a job while the list holds one.
+        let alert = "'\(Binaries.ours)' admin -h 127.0.0.1 -p \(server.port) --dead --json | grep -qF '\"jobs\":[{'"
+        XCTAssertEqual(try Command.run("/bin/sh", ["-c", alert]).status, 0)
         let result = try ours(address(server) + ["--retry-dead-function", "fail", "--json"])
         XCTAssertEqual(result.stdoutText,
                        #"{"server":"127.0.0.1:\#(server.port)","query":"retry-dead-function","function":"fail","ok":true,"retried":2}"# + "\n")
         XCTAssertEqual(try server.status(of: "fail")?.queued, 2)
         XCTAssertEqual(try ours(address(server) + ["--dead"]).stdoutText, "")
+        XCTAssertEqual(try Command.run("/bin/sh", ["-c", alert]).status, 1, "no alert for an empty list")
     }
 
     /// The commands that change the dead list or the retries are --admin-allow's; reading is open.
