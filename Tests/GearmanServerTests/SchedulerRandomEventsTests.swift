@@ -37,7 +37,7 @@ final class SchedulerRandomEventsTests: XCTestCase {
                 for n in 0..<Self.eventsPerRun {
                     let event = replay.nextEvent()
                     let actions = replay.apply(event)
-                    let strays = actions.filter { !replay.connected.contains($0.target) }
+                    let strays = actions.filter { $0.target.map { !replay.connected.contains($0) } ?? false }
                     if !strays.isEmpty {
                         XCTAssertEqual(strays.map(\.summary), [],
                                        "seed \(seed) stores \(stores) event \(n): \(event) addressed connections not connected "
@@ -171,12 +171,19 @@ enum RandomEvent: CustomStringConvertible {
 }
 
 extension SchedulerAction {
-    var target: ConnectionID {
-        switch self { case .send(_, let to): to }
+    /// The connection a packet goes to; nil for a log report.
+    var target: ConnectionID? {
+        switch self {
+        case .send(_, let to): to
+        case .report: nil
+        }
     }
 
     var summary: String {
-        switch self { case .send(let packet, let to): "\(packet.type) to \(to)" }
+        switch self {
+        case .send(let packet, let to): "\(packet.type) to \(to)"
+        case .report(let failure): "report \(failure.handle)"
+        }
     }
 }
 

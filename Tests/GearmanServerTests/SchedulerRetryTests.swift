@@ -95,6 +95,26 @@ final class SchedulerRetryTests: XCTestCase {
         XCTAssertEqual([status.total, status.failed, status.retried, status.dead], [0, 1, 2, 1])
     }
 
+    func testEachFailureIsReportedForTheLogWithItsRetryDelayOrAsDead() {
+        var scheduler = makeScheduler(retries: 1)
+        _ = send(&scheduler, request(.submitJobBackground, "f", "k", "x"), from: client)
+        let handle = try! XCTUnwrap(grab(&scheduler))
+        var reports = send(&scheduler, request(.workException, handle, "boom"), from: worker).compactMap { action in
+            if case .report(let report) = action { return report } else { return nil }
+        }
+        XCTAssertEqual(reports.map(\.attempts), [1])
+        XCTAssertEqual(reports.first?.reason, "boom")
+        XCTAssertEqual(reports.first?.unique, "k")
+        XCTAssertTrue((500...1_000).contains(reports.first?.retryInMilliseconds ?? -1), "\(reports)")
+        advance(&scheduler, 1_000)
+        _ = grab(&scheduler)
+        reports = send(&scheduler, request(.workFail, handle), from: worker).compactMap { action in
+            if case .report(let report) = action { return report } else { return nil }
+        }
+        XCTAssertEqual(reports, [FailureReport(handle: handle, function: "f", unique: "k", attempts: 2, reason: "WORK_FAIL",
+                                               retryInMilliseconds: nil)])
+    }
+
     func testTheLastWarningExplainsAWorkFailAndFailureTextIsOneLine() {
         var scheduler = makeScheduler(retries: 0)
         _ = send(&scheduler, request(.submitJobBackground, "f", "a", ""), from: client)

@@ -29,24 +29,29 @@ extension Scheduler {
         history.attempts += 1
         history.lastFailure = reason
         history.lastFailed = clock.now
+        let delay: Int64?
         if history.attempts <= retries(for: job.function) {
-            scheduleRetry(of: id, history: history)
+            delay = scheduleRetry(of: id, history: history)
         } else {
             bury(id, history: history)
+            delay = nil
         }
+        actions.append(.report(FailureReport(handle: handle(of: id), function: job.function, unique: String(buffer: job.unique),
+                                             attempts: history.attempts, reason: reason, retryInMilliseconds: delay)))
     }
 
     /// Takes the job from its worker and its clients (they had their answer) and holds it
-    /// until its backoff has passed, as an epoch job is held.
-    private mutating func scheduleRetry(of id: JobID, history: FailureHistory) {
-        guard var job = jobs[id] else { return }
+    /// until its backoff has passed, as an epoch job is held. Returns the delay.
+    private mutating func scheduleRetry(of id: JobID, history: FailureHistory) -> Int64 {
+        guard var job = jobs[id] else { return 0 }
         if let worker = job.worker {
             peers.update(worker) { $0.running.remove(id) }
             functions[job.function]?.running -= 1
         }
         for client in job.clients { peers.update(client) { $0.waitingOn.remove(id) } }
         let jitter = Double.random(in: 0...1, using: &random)
-        let runAt = clock.now + retryPolicy.delay(beforeRetry: history.attempts, jitter: jitter)
+        let delay = retryPolicy.delay(beforeRetry: history.attempts, jitter: jitter)
+        let runAt = clock.now + delay
         job.clients = []
         job.worker = nil
         job.deadline = nil
@@ -61,6 +66,7 @@ extension Scheduler {
         }
         addDeadline(at: runAt, .epochJob(id))
         if job.isStored { storeRequests.append((.add(job.stored), nil)) }
+        return delay
     }
 
     /// Ends the job as failed and keeps it in the dead-job list (and the store's).

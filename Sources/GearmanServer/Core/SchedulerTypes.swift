@@ -47,6 +47,8 @@ public struct Submission: Sendable {
 /// What the connection handlers must do after an event.
 public enum SchedulerAction: Equatable, Sendable {
     case send(Packet, to: ConnectionID)
+    /// A background job failed and is retried later or is dead: a line for the log.
+    case report(FailureReport)
 }
 
 /// How a job ended, for the per-function counters.

@@ -229,7 +229,20 @@ final class JobServerCore {
         for action in actions {
             switch action {
             case .send(let packet, let to): enqueue(packet, to: to)
+            case .report(let failure): log(failure)
             }
+        }
+    }
+
+    /// A failed background job: NOTICE when it will run again, WARNING when it is dead.
+    private func log(_ failure: FailureReport) {
+        var metadata: Logger.Metadata = ["handle": "\(failure.handle)", "function": "\(failure.function)",
+                                         "unique": "\(failure.unique)", "attempts": "\(failure.attempts)", "reason": "\(failure.reason)"]
+        if let delay = failure.retryInMilliseconds {
+            metadata["retry in ms"] = "\(delay)"
+            logger.notice("background job failed; it runs again later", metadata: metadata)
+        } else {
+            logger.warning("background job failed for good; kept in the dead-job list", metadata: metadata)
         }
     }
 
