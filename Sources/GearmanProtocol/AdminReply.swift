@@ -123,6 +123,17 @@ public struct DeadJobRow: Equatable, Sendable {
     public let firstSubmitted: Int
     public let lastFailed: Int
 
+    public init(handle: String, function: String, unique: String, attempts: Int, lastFailure: String,
+                firstSubmitted: Int, lastFailed: Int) {
+        (self.handle, self.function, self.unique, self.attempts) = (handle, function, unique, attempts)
+        (self.lastFailure, self.firstSubmitted, self.lastFailed) = (lastFailure, firstSubmitted, lastFailed)
+    }
+
+    /// The row as `show dead jobs` writes it: the fields in order, tab-separated.
+    public var line: String {
+        [handle, function, unique, "\(attempts)", lastFailure, "\(firstSubmitted)", "\(lastFailed)"].joined(separator: "\t")
+    }
+
     /// Fields are read from both ends, so a unique key holding a tab stays whole (the
     /// server makes the failure text one line without control characters).
     public init?(line: String) {

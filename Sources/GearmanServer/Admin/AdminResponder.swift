@@ -98,8 +98,9 @@ struct AdminResponder {
     /// line: `Scheduler.failureText`), first submission and last failure in seconds since the epoch.
     static func deadJobLine(_ summary: DeadJobSummary) -> String {
         let failures = summary.job.failures
-        return [summary.handle, summary.job.function, summary.job.unique, "\(failures.attempts)", failures.lastFailure,
-                "\(failures.firstSubmitted / 1000)", "\(failures.lastFailed / 1000)"].joined(separator: "\t")
+        return DeadJobRow(handle: summary.handle, function: summary.job.function, unique: summary.job.unique,
+                          attempts: failures.attempts, lastFailure: failures.lastFailure,
+                          firstSubmitted: Int(failures.firstSubmitted / 1000), lastFailed: Int(failures.lastFailed / 1000)).line
     }
 
     /// Lines, each ended by a newline, then gearmand's closing ".".
