@@ -10,13 +10,7 @@ final class DeadJobTests: JobServerTestCase {
 
     override func setUpWithError() throws {
         try super.setUpWithError()
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("gearman-dead-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDown() {
-        super.tearDown()
-        try? FileManager.default.removeItem(atPath: directory)
+        directory = try makeTemporaryDirectory("gearman-dead")
     }
 
     /// The `show dead jobs` lines of `port`, split at tabs.

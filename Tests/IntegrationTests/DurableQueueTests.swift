@@ -9,13 +9,7 @@ final class DurableQueueTests: JobServerTestCase {
 
     override func setUpWithError() throws {
         try super.setUpWithError()
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("gearman-queue-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDown() {
-        super.tearDown()
-        try? FileManager.default.removeItem(atPath: directory)
+        directory = try makeTemporaryDirectory("gearman-queue")
     }
 
     private var database: String { "\(directory)/queue.db" }

@@ -30,6 +30,14 @@ class JobServerTestCase: XCTestCase {
         server = nil
     }
 
+    /// A new directory under the system's temporary one, removed when the test ends.
+    func makeTemporaryDirectory(_ prefix: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
+        return path
+    }
+
     /// Starts a process that tearDown will kill.
     @discardableResult
     func startBackground(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> BackgroundProcess {
