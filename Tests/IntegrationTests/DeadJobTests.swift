@@ -138,4 +138,23 @@ final class DeadJobTests: JobServerTestCase {
                 .stdoutText == "d-1|1\nr-1|2\n"
         }, "the store's dead list: \(rows.stdoutText)")
     }
+
+    func testStoreQueueOnShutdownWritesTheDeadListAtShutdownAndReadsItBack() throws {
+        let arguments = ["--sqlite", "\(directory)/shutdown.db", "--store-queue-on-shutdown"]
+        let first = try startServer(.bundled, arguments)
+        let client = try RawConnection(port: first.port)
+        client.send(.submitJobBackground, ["cron", "nightly-1", "x"])
+        client.expect(.jobCreated)
+        let worker = try RawConnection(port: first.port)
+        worker.send(.canDo, ["cron"])
+        worker.send(.grabJob)
+        let assigned = try XCTUnwrap(worker.expect(.jobAssign))
+        worker.send(.workException, [assigned.arguments[0], "no disk"])
+        XCTAssertTrue(try eventually { try deadJobs(first.port).count == 1 })
+        kill(first.process.pid, SIGTERM)
+        XCTAssertNotNil(first.process.waitForExit())
+
+        let second = try startServer(.bundled, arguments)
+        XCTAssertEqual(try deadJobs(second.port).map { Array($0[1...4]) }, [["cron", "nightly-1", "1", "no disk"]])
+    }
 }
