@@ -115,6 +115,24 @@ final class DurableQueueTests: JobServerTestCase {
         XCTAssertTrue(admin.adminReply("status").contains("f\t1\t0\t"), "the epoch job is not held for later")
     }
 
+    func testARestoredEpochJobWakesASleepingWorkerWhenDue() throws {
+        let first = try startDurable()
+        let client = try RawConnection(port: first.port)
+        let due = Int(Date().timeIntervalSince1970) + 3
+        client.send(.submitJobEpoch, ["soon", "k-soon", "\(due)", "wake me"])
+        client.expect(.jobCreated)
+        kill(first.process.pid, SIGKILL)
+        _ = first.process.waitForExit()
+
+        let second = try startDurable()
+        let worker = try RawConnection(port: second.port)
+        worker.send(.canDo, ["soon"])
+        worker.send(.preSleep)
+        XCTAssertNotNil(worker.expect(.noop, timeout: 10), "the worker was not woken when the restored job came due")
+        worker.send(.grabJob)
+        XCTAssertEqual(worker.expect(.jobAssign)?.arguments.last, "wake me")
+    }
+
     func testAGracefulStopKeepsNothingThatEndedAndAKillKeepsNothingCommitted() throws {
         let first = try startDurable()
         try Binaries.require("/usr/bin/sqlite3")
