@@ -22,15 +22,25 @@ let package = Package(
             pkgConfig: "gearmand",
             providers: [.apt(["libgearman-dev"])]
         ),
-        .target(name: "GearmanKit", dependencies: ["CGearman"]),
+        .target(name: "GearmanKit", dependencies: ["CGearman", "GearmanTool"]),
         // The `gearman` executable: classic client and worker modes, admin, top.
         .target(name: "GearmanCLI", dependencies: [
-            "GearmanKit", "GearmanProtocol", .product(name: "NIOCore", package: "swift-nio"),
+            "GearmanKit", "GearmanTool", "GearmanProtocol", .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         .target(name: "GearmanProtocol", dependencies: [.product(name: "NIOCore", package: "swift-nio")]),
-        .target(name: "GearmanServer", dependencies: [
+        // What `gearman`, `gearman-server` and `gearman-bench` share: long options, exit codes,
+        // --help and --version, the pid file, server lists, the admin-protocol client, JSON
+        // output. It links no libgearman, so neither the server nor the load generator does.
+        .target(name: "GearmanTool", dependencies: [
             "GearmanProtocol",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ]),
+        .target(name: "GearmanServer", dependencies: [
+            "GearmanProtocol", "GearmanTool",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -49,7 +59,7 @@ let package = Package(
         ]),
         // The `gearman-server` executable, which `gearman server` runs.
         .target(name: "GearmanServerCLI", dependencies: [
-            "GearmanCLI", "GearmanServer", "GearmanSQLite",
+            "GearmanTool", "GearmanServer", "GearmanSQLite",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -66,7 +76,7 @@ let package = Package(
         ),
         // The load generator that `gearman bench` runs: clients and workers on SwiftNIO.
         .target(name: "GearmanBench", dependencies: [
-            "GearmanCLI", "GearmanProtocol", .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            "GearmanTool", "GearmanProtocol", .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
@@ -88,11 +98,11 @@ let package = Package(
                 .linkedLibrary("_FoundationCollections"), .linkedLibrary("_FoundationCShims"),
             ]
         ),
-        .testTarget(name: "GearmanKitTests", dependencies: ["GearmanKit"]),
-        .testTarget(name: "GearmanCLITests", dependencies: ["GearmanCLI"]),
-        .testTarget(name: "GearmanServerCLITests", dependencies: ["GearmanServerCLI"]),
+        .testTarget(name: "GearmanToolTests", dependencies: ["GearmanTool"]),
+        .testTarget(name: "GearmanCLITests", dependencies: ["GearmanCLI", "GearmanKit", "GearmanTool", "GearmanProtocol"]),
+        .testTarget(name: "GearmanServerCLITests", dependencies: ["GearmanServerCLI", "GearmanTool"]),
         .testTarget(name: "GearmanBenchTests", dependencies: [
-            "GearmanBench", "GearmanCLI", "GearmanProtocol", .product(name: "NIOCore", package: "swift-nio"),
+            "GearmanBench", "GearmanTool", "GearmanProtocol", .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
         .testTarget(name: "GearmanSQLiteTests", dependencies: [

@@ -1,4 +1,4 @@
-import GearmanCLI
+import GearmanTool
 import Glibc
 
 /// `gearman bench SCENARIO [options]`, the `gearman-bench` executable: load on a job server

@@ -1,4 +1,4 @@
-import GearmanCLI
+import GearmanTool
 import Glibc
 import NIOCore
 

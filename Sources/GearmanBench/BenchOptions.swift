@@ -1,4 +1,4 @@
-import GearmanCLI
+import GearmanTool
 
 /// `gearman bench SCENARIO [options]`, with the scenario's defaults filled in for what is not given.
 struct BenchOptions: Equatable, Sendable {

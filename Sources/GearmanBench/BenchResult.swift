@@ -1,4 +1,5 @@
 import GearmanProtocol
+import GearmanTool
 
 /// What a run measured, as the table row or the JSON object `gearman bench` prints.
 struct BenchResult: Equatable {

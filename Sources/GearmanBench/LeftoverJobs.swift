@@ -1,4 +1,4 @@
-import GearmanCLI
+import GearmanTool
 import GearmanProtocol
 import Glibc
 import NIOCore

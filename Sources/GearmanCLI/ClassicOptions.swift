@@ -1,4 +1,5 @@
 import GearmanKit
+import GearmanTool
 
 /// The classic `gearman` command line, read with the C tool's getopt string.
 public struct ClassicOptions: Equatable, Sendable {

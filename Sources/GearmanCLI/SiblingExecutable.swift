@@ -1,3 +1,4 @@
+import GearmanTool
 import Glibc
 
 /// A subcommand that is an executable of its own, installed next to `gearman`: `gearman server`

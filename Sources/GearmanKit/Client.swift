@@ -1,3 +1,4 @@
+import GearmanTool
 import CGearman
 
 /// A Gearman client over libgearman: submits jobs and reports what happens to them.

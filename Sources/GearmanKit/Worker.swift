@@ -1,3 +1,4 @@
+import GearmanTool
 import CGearman
 import Glibc
 

@@ -1,4 +1,4 @@
-import GearmanCLI
+import GearmanTool
 import Glibc
 
 /// gearmand's `-d`: the command returns once the server in the background listens (exit 0),

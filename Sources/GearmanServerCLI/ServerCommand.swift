@@ -1,5 +1,5 @@
 import Dispatch
-import GearmanCLI
+import GearmanTool
 import GearmanServer
 import GearmanSQLite
 import Glibc

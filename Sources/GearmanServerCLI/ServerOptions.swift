@@ -1,4 +1,4 @@
-import GearmanCLI
+import GearmanTool
 import GearmanServer
 import Logging
 

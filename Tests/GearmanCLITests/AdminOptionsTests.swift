@@ -1,5 +1,6 @@
 import GearmanKit
 import GearmanProtocol
+import GearmanTool
 import XCTest
 @testable import GearmanCLI
 

@@ -1,5 +1,6 @@
 import XCTest
 import GearmanKit
+import GearmanTool
 @testable import GearmanCLI
 
 final class ClassicOptionsTests: XCTestCase {

@@ -1,5 +1,5 @@
 import XCTest
-import GearmanCLI
+import GearmanTool
 @testable import GearmanServerCLI
 
 final class ServerOptionsTests: XCTestCase {

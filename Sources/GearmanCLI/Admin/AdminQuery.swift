@@ -1,4 +1,5 @@
 import GearmanProtocol
+import GearmanTool
 
 /// One gearadmin operation: the option that asks for it, the admin command it sends, and
 /// how its reply turns into JSON.

@@ -1,5 +1,6 @@
 import GearmanKit
 import GearmanProtocol
+import GearmanTool
 
 /// `gearman admin`: gearadmin's queries and commands against one or more job servers.
 enum AdminTool {

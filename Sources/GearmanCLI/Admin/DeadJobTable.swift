@@ -1,4 +1,5 @@
 import GearmanProtocol
+import GearmanTool
 
 /// `gearman admin --dead` for people: the dead-job list as aligned columns, times in UTC.
 enum DeadJobTable {

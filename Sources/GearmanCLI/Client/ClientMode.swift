@@ -1,4 +1,5 @@
 import GearmanKit
+import GearmanTool
 import Glibc
 
 /// `gearman -f F [data]`: submits jobs and prints what comes back, as the C tool does.

@@ -1,5 +1,6 @@
 import GearmanKit
 import GearmanProtocol
+import GearmanTool
 
 /// One job as `--json` reports it, built from its events: a JSON object on one line.
 struct JobRecord {

@@ -1,4 +1,5 @@
 import GearmanKit
+import GearmanTool
 
 /// What client mode does with the events of each batch of jobs it submits.
 protocol JobReporter {

@@ -1,4 +1,5 @@
 import GearmanKit
+import GearmanTool
 
 /// Prints job events the C tool's way: results raw on stdout, warnings and exceptions
 /// raw on stderr, progress as "N% Complete", failures as "Job failed".

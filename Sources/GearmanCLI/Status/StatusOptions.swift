@@ -1,4 +1,5 @@
 import GearmanKit
+import GearmanTool
 
 /// `gearman status`'s command line: job handles (GET_STATUS) and `--unique` keys
 /// (GET_STATUS_UNIQUE) to ask about, on the servers of `-h`/`-p` or GEARMAN_SERVER.

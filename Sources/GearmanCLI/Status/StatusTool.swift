@@ -1,5 +1,6 @@
 import GearmanKit
 import GearmanProtocol
+import GearmanTool
 
 /// `gearman status HANDLE... | --unique KEY...`: whether each job is known to a job server,
 /// whether it runs, and its last WORK_STATUS. Exit 0 only if every job is known.

@@ -1,3 +1,4 @@
+import GearmanTool
 import Glibc
 
 /// The terminal while `gearman top` runs: keys read one at a time without echo, the

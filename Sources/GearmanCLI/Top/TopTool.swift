@@ -1,5 +1,6 @@
 import GearmanKit
 import GearmanProtocol
+import GearmanTool
 import Glibc
 
 /// `gearman top`: a live view of what one or more job servers are doing.

@@ -1,3 +1,4 @@
+import GearmanTool
 import Glibc
 
 /// Finds a worker's command the way posix_spawnp will, so that a typo is reported before

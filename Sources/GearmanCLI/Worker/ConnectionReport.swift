@@ -1,4 +1,5 @@
 import GearmanKit
+import GearmanTool
 
 /// Says once that no job server can be reached, and once, naming it, that one can be again,
 /// instead of a line per retry. Each method returns the line to log, if any.

@@ -1,4 +1,5 @@
 import GearmanKit
+import GearmanTool
 import Glibc
 
 /// Runs one job in worker mode: echoes the workload, or feeds it through the command and

@@ -1,4 +1,5 @@
 import GearmanKit
+import GearmanTool
 import Glibc
 
 /// One of a worker's `-j` slots: its own libgearman worker (and connections), run by a

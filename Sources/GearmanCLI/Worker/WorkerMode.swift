@@ -1,4 +1,5 @@
 import GearmanKit
+import GearmanTool
 import Glibc
 
 /// `gearman -w -f F [command args...]`: registers the functions and runs each job, through

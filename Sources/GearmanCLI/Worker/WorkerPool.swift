@@ -1,4 +1,5 @@
 import GearmanKit
+import GearmanTool
 import Glibc
 import Synchronization
 

@@ -1,3 +1,4 @@
+import GearmanTool
 import Glibc
 
 /// The job slots of one worker process (`-j N`): which are busy, which command each runs,

@@ -1,4 +1,5 @@
 import GearmanProtocol
+import GearmanTool
 import Glibc
 import Logging
 

@@ -1,4 +1,5 @@
 import GearmanProtocol
+import GearmanTool
 
 /// The HTTP listener's GET /status: the scheduler's functions, workers and jobs as one JSON document.
 enum StatusDocument {

@@ -1,4 +1,4 @@
-import GearmanProtocol
+import GearmanTool
 import XCTest
 
 final class JSONValueTests: XCTestCase {

@@ -1,5 +1,5 @@
 import XCTest
-import GearmanKit
+import GearmanTool
 
 final class ServerListTests: XCTestCase {
     func testHostsAndPorts() throws {

@@ -1,5 +1,4 @@
 import Glibc
-import GearmanKit
 
 /// Unbuffered writes and whole reads on file descriptors, so output keeps the order
 /// in which packets arrive and binary data passes untouched.
@@ -58,13 +57,5 @@ package enum StandardStreams {
     /// The text of `errno`-style error `code`.
     package static func describe(errno code: Int32) -> String {
         String(cString: strerror(code))
-    }
-}
-
-extension GearmanError {
-    /// Why a connection failed, in words, with libgearman's code word that scripts grep for:
-    /// `Connection refused (GEARMAN_COULD_NOT_CONNECT)`.
-    var connectionFailure: String {
-        (systemErrno != 0 ? StandardStreams.describe(errno: systemErrno) : "connection failed") + " (\(codeName))"
     }
 }

@@ -1,4 +1,3 @@
-import GearmanKit
 import GearmanProtocol
 import NIOCore
 import Glibc
@@ -7,6 +6,7 @@ import Glibc
 package final class AdminConnection {
     package struct Failure: Error {
         package let message: String
+        package init(message: String) { self.message = message }
     }
 
     private enum Transport {
@@ -18,7 +18,7 @@ package final class AdminConnection {
     private let timeoutSeconds: Int
 
     /// Connects to `server`, trying each address its host resolves to; with `tls`, over TLS.
-    init(_ server: ServerAddress, timeoutSeconds: Int = 10, tls: ClientTLS? = nil) throws(Failure) {
+    package init(_ server: ServerAddress, timeoutSeconds: Int = 10, tls: ClientTLS? = nil) throws(Failure) {
         self.timeoutSeconds = timeoutSeconds
         if let tls {
             transport = .tls(try TLSTransport(server, tls: tls, timeoutSeconds: timeoutSeconds))
@@ -51,7 +51,7 @@ package final class AdminConnection {
         throw Failure(message: "cannot connect to \(server): \(StandardStreams.describe(errno: lastError))")
     }
 
-    /// For tools outside this module (`gearman bench`), which name a server by host and port.
+    /// For `gearman bench`, which names a server by host and port.
     package convenience init(host: String, port: Int, tls: ClientTLS?) throws(Failure) {
         try self.init(ServerAddress(host: host, port: UInt16(clamping: port)), tls: tls)
     }
@@ -94,7 +94,7 @@ package final class AdminConnection {
     }
 
     /// Sends a binary request packet and reads the one packet that answers it.
-    func request(_ packet: Packet) throws(Failure) -> Packet {
+    package func request(_ packet: Packet) throws(Failure) -> Packet {
         var out = ByteBuffer()
         GearmanEncoder.write(packet, to: &out)
         if let problem = sendAll(Array(out.readableBytesView)) { throw Failure(message: "cannot send \(packet.type): \(problem)") }

@@ -1,4 +1,3 @@
-import GearmanKit
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
