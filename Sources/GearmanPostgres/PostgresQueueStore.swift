@@ -30,6 +30,8 @@ public final class PostgresQueueStore: QueueStore, @unchecked Sendable {
     private let configuration: PostgresConnection.Configuration
     private let info: ConnectionInfo
     private let logger: Logger
+    /// A commit with no answer by then closes the connection (a network cut sends no reset).
+    private let commitTimeout: TimeAmount
     /// The quoted names of the queue table and its side tables.
     private let queue: String, failures: String, dead: String
     /// Whether commits can be written now; read by /metrics from any thread.
@@ -43,8 +45,9 @@ public final class PostgresQueueStore: QueueStore, @unchecked Sendable {
     private var closed = false
 
     private init(eventLoop: any EventLoop, configuration: PostgresConnection.Configuration, info: ConnectionInfo,
-                 table: String, logger: Logger, connection: PostgresConnection) {
+                 table: String, logger: Logger, connection: PostgresConnection, commitTimeout: TimeAmount) {
         self.eventLoop = eventLoop
+        self.commitTimeout = commitTimeout
         self.configuration = configuration
         self.info = info
         self.logger = logger
@@ -58,7 +61,8 @@ public final class PostgresQueueStore: QueueStore, @unchecked Sendable {
     /// Connects with the libpq connection string `conninfo` and prepares `table` (created if
     /// missing; refused if it has other columns). Blocks: call it before the port opens.
     public static func open(conninfo: String, table: String, on eventLoop: any EventLoop, logger: Logger,
-                            environment: (String) -> String? = { _ in nil }, osUser: String = "root") throws -> PostgresQueueStore {
+                            environment: (String) -> String? = { _ in nil }, osUser: String = "root",
+                            commitTimeout: TimeAmount = .seconds(15)) throws -> PostgresQueueStore {
         let name = table.lowercased()  // gearmand does not quote the name, so PostgreSQL folds it
         guard let first = name.unicodeScalars.first, first == "_" || ("a"..."z").contains(first),
               name.unicodeScalars.allSatisfy({ $0 == "_" || ("a"..."z").contains($0) || ("0"..."9").contains($0) }),
@@ -75,7 +79,7 @@ public final class PostgresQueueStore: QueueStore, @unchecked Sendable {
             throw QueueStoreError(message: "cannot connect to PostgreSQL at \(info.summary): \(describe(error))")
         }
         let store = PostgresQueueStore(eventLoop: eventLoop, configuration: configuration, info: info, table: name,
-                                       logger: logger, connection: connection)
+                                       logger: logger, connection: connection, commitTimeout: commitTimeout)
         do {
             try store.prepareTables(name: name)
         } catch {
@@ -300,9 +304,11 @@ public final class PostgresQueueStore: QueueStore, @unchecked Sendable {
     /// A change, on the current connection; fails at once while the database is away.
     private func write(_ query: PostgresQuery) -> EventLoopFuture<Void> {
         guard let connection, !connection.isClosed else { return eventLoop.makeFailedFuture(unreachable()) }
+        // Closing the connection fails the query, and the store reconnects.
+        let timeout = eventLoop.scheduleTask(in: commitTimeout) { connection.close().whenComplete { _ in } }
         return connection.query(query, logger: Self.quiet(logger)).map { _ in }.flatMapErrorThrowing { error in
             throw QueueStoreError(message: "PostgreSQL at \(self.info.summary): \(Self.describe(error))")
-        }
+        }.always { _ in timeout.cancel() }
     }
 
     private func unreachable() -> QueueStoreError {

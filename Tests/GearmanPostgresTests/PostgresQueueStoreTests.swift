@@ -162,6 +162,24 @@ final class PostgresQueueStoreTests: XCTestCase {
         try store.close().wait()
     }
 
+    func testACommitWithNoAnswerFailsAfterTheTimeoutAndTheStoreReconnects() throws {
+        let store = try PostgresQueueStore.open(conninfo: postgres.conninfo, table: "queue", on: group.next(),
+                                                logger: Logger(label: "test"), commitTimeout: .seconds(1))
+        try store.commit([.add(job("before"))]).wait()
+        // A stopped server answers nothing and resets nothing, as behind a network cut.
+        let processes = postgres.processes
+        processes.forEach { kill($0, SIGSTOP) }
+        let started = Date()
+        XCTAssertThrowsError(try store.commit([.add(job("cut"))]).wait())
+        XCTAssertLessThan(Date().timeIntervalSince(started), 5)
+        XCTAssertFalse(store.isAvailable)
+        processes.forEach { kill($0, SIGCONT) }
+        XCTAssertTrue(poll(timeout: 20) { store.isAvailable })
+        try store.commit([.add(job("after"))]).wait()
+        XCTAssertEqual(try store.load().wait().map(\.unique).filter { $0 != "cut" }, ["before", "after"])
+        try store.close().wait()
+    }
+
     private func poll(timeout: TimeInterval = 10, _ condition: () -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {

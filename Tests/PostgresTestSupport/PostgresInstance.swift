@@ -72,6 +72,17 @@ public final class PostgresInstance {
         return pid
     }
 
+    /// The postmaster and its children (backends, writers), for SIGSTOP and SIGCONT.
+    public var processes: [pid_t] {
+        guard let main = pid else { return [] }
+        let children = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap(pid_t.init).filter { child in
+            guard let stat = try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return false }
+            return stat[stat.index(after: close)...].split(separator: " ").dropFirst().first.flatMap { pid_t($0) } == main
+        }
+        return [main] + children
+    }
+
     /// Runs `sql` with psql and returns its unaligned, tuples-only output.
     @discardableResult
     public func psql(_ sql: String) throws -> String {
