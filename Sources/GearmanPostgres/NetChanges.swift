@@ -7,6 +7,9 @@ import GearmanServer
 struct NetChanges: Equatable {
     /// Jobs to write into the queue table, in the order of their last `add`.
     var queueWrites: [StoredJob] = []
+    /// No written job has a failure history or another change in this commit: they are new
+    /// submissions, which a plain INSERT can write (cheaper than an upsert).
+    var queueWritesAreNew = true
     var queueDeletes: [StoreKey] = []
     /// Failure histories to write (jobs whose last `add` carried one).
     var failureWrites: [StoredJob] = []
@@ -26,6 +29,7 @@ struct NetChanges: Equatable {
             switch change {
             case .add(let job):
                 let key = StoreKey(function: job.function, unique: job.unique)
+                if job.failures != nil || queue[key] != nil { queueWritesAreNew = false }
                 queue[key] = .write(job, order: order)
                 if job.failures != nil { failures[key] = .write(job, order: order) }
             case .remove(let function, let unique):
@@ -69,10 +73,12 @@ struct NetChanges: Equatable {
     func parts(rows: Int, bytes: Int) -> [NetChanges] {
         var parts: [NetChanges] = []
         var current = NetChanges([]), count = 0, size = 0
+        current.queueWritesAreNew = queueWritesAreNew
         func room(_ jobBytes: Int) {
             if count > 0 && (count + 1 > rows || size + jobBytes > bytes) {
                 parts.append(current)
                 current = NetChanges([])
+                current.queueWritesAreNew = queueWritesAreNew
                 count = 0
                 size = 0
             }

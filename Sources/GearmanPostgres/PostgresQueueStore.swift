@@ -1,6 +1,8 @@
+import Dispatch
 import GearmanServer
 import Logging
 import NIOCore
+import NIOPosix
 import NIOSSL
 import PostgresNIO
 import Synchronization
@@ -27,6 +29,9 @@ public final class PostgresQueueStore: QueueStore, @unchecked Sendable {
     static let bytesPerStatement = 32 << 20
 
     private let eventLoop: any EventLoop
+    /// The store's own thread, unless it was given a loop: encoding a commit's arrays and
+    /// reading PostgreSQL's answers then costs the server's event loop nothing.
+    private let ownThread: MultiThreadedEventLoopGroup?
     private let configuration: PostgresConnection.Configuration
     private let info: ConnectionInfo
     private let logger: Logger
@@ -44,9 +49,10 @@ public final class PostgresQueueStore: QueueStore, @unchecked Sendable {
     private var nextConnectionID = 1
     private var closed = false
 
-    private init(eventLoop: any EventLoop, configuration: PostgresConnection.Configuration, info: ConnectionInfo,
+    private init(eventLoop: any EventLoop, ownThread: MultiThreadedEventLoopGroup?, configuration: PostgresConnection.Configuration, info: ConnectionInfo,
                  table: String, logger: Logger, connection: PostgresConnection, commitTimeout: TimeAmount) {
         self.eventLoop = eventLoop
+        self.ownThread = ownThread
         self.commitTimeout = commitTimeout
         self.configuration = configuration
         self.info = info
@@ -59,8 +65,9 @@ public final class PostgresQueueStore: QueueStore, @unchecked Sendable {
     }
 
     /// Connects with the libpq connection string `conninfo` and prepares `table` (created if
-    /// missing; refused if it has other columns). Blocks: call it before the port opens.
-    public static func open(conninfo: String, table: String, on eventLoop: any EventLoop, logger: Logger,
+    /// missing; refused if it has other columns). Blocks: call it before the port opens. The
+    /// connection runs on `eventLoop`, or on a thread of the store's own.
+    public static func open(conninfo: String, table: String, on givenLoop: (any EventLoop)? = nil, logger: Logger,
                             environment: (String) -> String? = { _ in nil }, osUser: String = "root",
                             commitTimeout: TimeAmount = .seconds(15)) throws -> PostgresQueueStore {
         let name = table.lowercased()  // gearmand does not quote the name, so PostgreSQL folds it
@@ -72,18 +79,22 @@ public final class PostgresQueueStore: QueueStore, @unchecked Sendable {
         }
         let info = try ConnectionInfo(parsing: conninfo, environment: environment, osUser: osUser)
         let configuration = try makeConfiguration(info)
+        let ownThread = givenLoop == nil ? MultiThreadedEventLoopGroup(numberOfThreads: 1) : nil
+        let eventLoop = givenLoop ?? ownThread!.next()
         let connection: PostgresConnection
         do {
             connection = try PostgresConnection.connect(on: eventLoop, configuration: configuration, id: 0, logger: quiet(logger)).wait()
         } catch {
+            try? ownThread?.syncShutdownGracefully()
             throw QueueStoreError(message: "cannot connect to PostgreSQL at \(info.summary): \(describe(error))")
         }
-        let store = PostgresQueueStore(eventLoop: eventLoop, configuration: configuration, info: info, table: name,
+        let store = PostgresQueueStore(eventLoop: eventLoop, ownThread: ownThread, configuration: configuration, info: info, table: name,
                                        logger: logger, connection: connection, commitTimeout: commitTimeout)
         do {
             try store.prepareTables(name: name)
         } catch {
             try? connection.close().wait()
+            try? ownThread?.syncShutdownGracefully()
             if let failure = error as? QueueStoreError { throw failure }
             throw QueueStoreError(message: "cannot use table \(name) at \(info.summary) as a queue: \(describe(error))")
         }
@@ -194,18 +205,28 @@ public final class PostgresQueueStore: QueueStore, @unchecked Sendable {
         onLoop {
             let net = NetChanges(changes)
             guard !net.isEmpty else { return self.eventLoop.makeSucceededVoidFuture() }
-            let parts = net.parts(rows: Self.rowsPerStatement, bytes: Self.bytesPerStatement)
-            if parts.count == 1 { return self.write(Self.statement(for: parts[0], queue: self.queue, failures: self.failures, dead: self.dead)) }
-            // Too large for one statement: several, in one transaction.
-            let statements = [PostgresQuery(unsafeSQL: "BEGIN")]
-                + parts.map { Self.statement(for: $0, queue: self.queue, failures: self.failures, dead: self.dead) }
-                + [PostgresQuery(unsafeSQL: "COMMIT")]
-            return self.writeAll(statements[...]).flatMapError { error in
+            // New submissions go in with a plain INSERT; if a row of one was there after all (a
+            // commit that failed on the way back but was written), the commit is done again as upserts.
+            return self.apply(net, upsert: !net.queueWritesAreNew).flatMapError { error in
+                guard net.queueWritesAreNew, (error as? StatementFailure)?.sqlState == "23505" else {
+                    return self.eventLoop.makeFailedFuture(error)
+                }
+                return self.apply(net, upsert: true)
+            }
+        }
+    }
+
+    private func apply(_ net: NetChanges, upsert: Bool) -> EventLoopFuture<Void> {
+        let parts = net.parts(rows: Self.rowsPerStatement, bytes: Self.bytesPerStatement)
+        let statements = parts.map { Self.statement(for: $0, upsert: upsert, queue: queue, failures: failures, dead: dead) }
+        if statements.count == 1 { return write(statements[0]) }
+        // Too large for one statement: several, in one transaction.
+        return writeAll(([PostgresQuery(unsafeSQL: "BEGIN")] + statements + [PostgresQuery(unsafeSQL: "COMMIT")])[...])
+            .flatMapError { error in
                 guard let connection = self.connection, !connection.isClosed else { return self.eventLoop.makeFailedFuture(error) }
                 return connection.query("ROLLBACK", logger: self.logger).flatMapThrowing { _ in throw error }
                     .flatMapErrorThrowing { _ in throw error }
             }
-        }
     }
 
     private func writeAll(_ statements: ArraySlice<PostgresQuery>) -> EventLoopFuture<Void> {
@@ -214,8 +235,9 @@ public final class PostgresQueueStore: QueueStore, @unchecked Sendable {
     }
 
     /// One statement that applies `net`: data-modifying WITH clauses on disjoint rows, the
-    /// values bound as arrays and unnested.
-    static func statement(for net: NetChanges, queue: String, failures: String, dead: String) -> PostgresQuery {
+    /// values bound as arrays and unnested (in array order, which makes the ordinals).
+    /// `upsert: false` writes the queue's rows with a plain INSERT.
+    static func statement(for net: NetChanges, upsert: Bool = true, queue: String, failures: String, dead: String) -> PostgresQuery {
         var binds = PostgresBindings()
         var clauses: [String] = []
         func array<Value: PostgresArrayEncodable & PostgresNonThrowingEncodable>(_ values: [Value], _ type: String) -> String {
@@ -229,15 +251,10 @@ public final class PostgresQueueStore: QueueStore, @unchecked Sendable {
                 (SELECT * FROM unnest(\(array(keys.map(\.unique), "text")), \(array(keys.map(\.function), "text"))))
                 """)
         }
-        func upsert(into table: String, columns: [String], values: [String], ordered: Bool) {
-            let names = columns.joined(separator: ", ")
-            let aliases = columns.indices.map { "c\($0)" }
+        func insert(into table: String, columns: [String], values: [String], ordered: Bool, upsert: Bool = true) {
             let updates = columns.dropFirst(2).map { "\($0) = EXCLUDED.\($0)" } + (ordered ? ["\(orderColumn) = EXCLUDED.\(orderColumn)"] : [])
-            clauses.append("""
-                INSERT INTO \(table) (\(names)) SELECT \(aliases.joined(separator: ", ")) FROM unnest(\(values.joined(separator: ", "))) \
-                WITH ORDINALITY AS t(\(aliases.joined(separator: ", ")), n) ORDER BY n \
-                ON CONFLICT (unique_key, function_name) DO UPDATE SET \(updates.joined(separator: ", "))
-                """)
+            clauses.append("INSERT INTO \(table) (\(columns.joined(separator: ", "))) SELECT * FROM unnest(\(values.joined(separator: ", ")))"
+                + (upsert ? " ON CONFLICT (unique_key, function_name) DO UPDATE SET \(updates.joined(separator: ", "))" : ""))
         }
         delete(net.queueDeletes, from: queue)
         delete(net.failureDeletes, from: failures)
@@ -255,15 +272,15 @@ public final class PostgresQueueStore: QueueStore, @unchecked Sendable {
         }
         if !net.queueWrites.isEmpty {
             let jobs = net.queueWrites
-            upsert(into: queue, columns: columns, values: keys(jobs) + payloads(jobs)
-                   + [array(jobs.map { Int32(clamping: $0.whenToRun) }, "int4")], ordered: true)
+            insert(into: queue, columns: columns, values: keys(jobs) + payloads(jobs)
+                   + [array(jobs.map { Int32(clamping: $0.whenToRun) }, "int4")], ordered: true, upsert: upsert)
         }
         if !net.failureWrites.isEmpty {
-            upsert(into: failures, columns: failureColumns, values: keys(net.failureWrites) + histories(net.failureWrites), ordered: false)
+            insert(into: failures, columns: failureColumns, values: keys(net.failureWrites) + histories(net.failureWrites), ordered: false)
         }
         if !net.deadWrites.isEmpty {
             let jobs = net.deadWrites
-            upsert(into: dead, columns: deadColumns, values: keys(jobs) + payloads(jobs) + histories(jobs), ordered: false)
+            insert(into: dead, columns: deadColumns, values: keys(jobs) + payloads(jobs) + histories(jobs), ordered: false)
         }
         let sql = clauses.count == 1 ? clauses[0]
             : "WITH " + clauses.enumerated().map { "w\($0.offset) AS (\($0.element))" }.joined(separator: ", ") + " SELECT 1"
@@ -279,9 +296,11 @@ public final class PostgresQueueStore: QueueStore, @unchecked Sendable {
             self.closed = true
             self.reconnect?.cancel()
             self.reconnect = nil
-            guard let connection = self.connection else { return self.eventLoop.makeSucceededVoidFuture() }
+            let closed = self.connection?.close() ?? self.eventLoop.makeSucceededVoidFuture()
             self.connection = nil
-            return connection.close()
+            // The thread stops after the callers' callbacks on this future have run.
+            if let thread = self.ownThread { closed.whenComplete { _ in DispatchQueue.global().async { thread.shutdownGracefully { _ in } } } }
+            return closed
         }
     }
 
@@ -307,7 +326,8 @@ public final class PostgresQueueStore: QueueStore, @unchecked Sendable {
         // Closing the connection fails the query, and the store reconnects.
         let timeout = eventLoop.scheduleTask(in: commitTimeout) { connection.close().whenComplete { _ in } }
         return connection.query(query, logger: Self.quiet(logger)).map { _ in }.flatMapErrorThrowing { error in
-            throw QueueStoreError(message: "PostgreSQL at \(self.info.summary): \(Self.describe(error))")
+            throw StatementFailure(sqlState: (error as? PSQLError)?.serverInfo?[.sqlState],
+                                   message: "PostgreSQL at \(self.info.summary): \(Self.describe(error))")
         }.always { _ in timeout.cancel() }
     }
 
@@ -370,4 +390,11 @@ public final class PostgresQueueStore: QueueStore, @unchecked Sendable {
         if let underlying = error.underlying { return "\(error.code): \(underlying)" }
         return "\(error.code)"
     }
+}
+
+/// A statement PostgreSQL refused or could not finish; `sqlState` is its error code, if it answered.
+struct StatementFailure: Error, CustomStringConvertible {
+    let sqlState: String?
+    let message: String
+    var description: String { message }
 }

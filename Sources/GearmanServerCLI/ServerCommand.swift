@@ -132,8 +132,8 @@ public enum ServerCommand {
             return { loop in try SQLiteQueueStore.open(path: file, table: table, on: loop, logger: logger) }
         case "postgres":
             let conninfo = options.libpqConninfo ?? "", table = options.libpqTable
-            return { loop in
-                try PostgresQueueStore.open(conninfo: conninfo, table: table, on: loop, logger: logger,
+            return { _ in
+                try PostgresQueueStore.open(conninfo: conninfo, table: table, logger: logger,
                                             environment: { getenv($0).map { String(cString: $0) } }, osUser: userName())
             }
         default:

@@ -21,6 +21,14 @@ final class NetChangesTests: XCTestCase {
         XCTAssertTrue(net.failureWrites.isEmpty)
     }
 
+    func testOnlyFirstAddsWithoutHistoryCountAsNew() {
+        XCTAssertTrue(NetChanges([.add(job("a")), .add(job("b")), .remove(function: "f", unique: "c")]).queueWritesAreNew)
+        XCTAssertFalse(NetChanges([.add(job("a")), .add(job("b", failures: history))]).queueWritesAreNew, "a retry")
+        XCTAssertFalse(NetChanges([.add(job("a")), .remove(function: "f", unique: "a"), .add(job("a"))]).queueWritesAreNew,
+                       "the row may be there")
+        XCTAssertTrue(NetChanges([.add(job("a"))]).parts(rows: 1, bytes: 1).allSatisfy(\.queueWritesAreNew))
+    }
+
     func testBuryAndUnbury() {
         let net = NetChanges([.add(job("a", failures: history)), .bury(job("a", failures: history)), .unbury(function: "f", unique: "b")])
         XCTAssertEqual(net.queueDeletes, [StoreKey(function: "f", unique: "a")])

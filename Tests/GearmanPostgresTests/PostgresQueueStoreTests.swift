@@ -21,7 +21,7 @@ final class PostgresQueueStoreTests: XCTestCase {
     }
 
     private func open(table: String = "queue") throws -> PostgresQueueStore {
-        try PostgresQueueStore.open(conninfo: postgres.conninfo, table: table, on: group.next(), logger: Logger(label: "test"))
+        try PostgresQueueStore.open(conninfo: postgres.conninfo, table: table, logger: Logger(label: "test"))
     }
 
     private func job(_ unique: String, _ function: String = "f", priority: Priority = .normal, when: Int64 = 0,
@@ -64,6 +64,16 @@ final class PostgresQueueStoreTests: XCTestCase {
         try store.commit([.remove(function: "f", unique: "a")]).wait()
         try store.commit([.add(job("a"))]).wait()
         XCTAssertEqual(try store.load().wait(), [job("b"), job("a")], "a removed job's history goes with it")
+        try store.close().wait()
+    }
+
+    func testANewJobWhoseRowIsThereAlreadyReplacesIt() throws {
+        // As after a commit that was written but whose answer was lost: the job is submitted again.
+        let store = try open()
+        try store.commit([.add(job("a"))]).wait()
+        let again = StoredJob(function: "f", unique: "a", priority: .high, data: ByteBuffer(string: "again"))
+        try store.commit([.add(job("b")), .add(again)]).wait()
+        XCTAssertEqual(try store.load().wait(), [job("b"), again])
         try store.close().wait()
     }
 
@@ -172,7 +182,7 @@ final class PostgresQueueStoreTests: XCTestCase {
         let started = Date()
         XCTAssertThrowsError(try store.commit([.add(job("cut"))]).wait())
         XCTAssertLessThan(Date().timeIntervalSince(started), 5)
-        XCTAssertFalse(store.isAvailable)
+        XCTAssertTrue(poll { !store.isAvailable })
         processes.forEach { kill($0, SIGCONT) }
         XCTAssertTrue(poll(timeout: 20) { store.isAvailable })
         try store.commit([.add(job("after"))]).wait()
