@@ -81,6 +81,31 @@ final class PostgresQueueTests: JobServerTestCase {
         print("PostgreSQL, kill -9 during submissions: \(acknowledged.count) acknowledged, \(payloads.count) restored")
     }
 
+    func testKillDashNineWhileWorkersDrainRunsOnlyUncommittedEndsTwice() throws {
+        let first = try startDurable()
+        let queued = LoadTally()
+        QueueLoad.submit(port: first.port, function: "drain", tag: "j", count: 3_000, into: queued)
+        XCTAssertEqual(queued.acknowledgedPayloads.count, 3_000)
+        let ranFirst = LoadTally()
+        let port = first.port
+        let worker = QueueLoad.inParallel(1) { _ in QueueLoad.drain(port: port, function: "drain", into: ranFirst) }
+        XCTAssertTrue(eventually(timeout: 30) { ranFirst.completedPayloads.count >= 1_000 }, "the drain did not get going")
+        killAndWait(first)
+        XCTAssertEqual(worker.wait(timeout: .now() + 30), .success)
+        XCTAssertLessThan(ranFirst.completedPayloads.count, 3_000, "the kill came after the drain; the test proves nothing")
+
+        let second = try startDurable()
+        let ranAgain = LoadTally()
+        QueueLoad.drain(port: second.port, function: "drain", into: ranAgain)
+        let all = Set(ranFirst.completedPayloads).union(ranAgain.completedPayloads)
+        XCTAssertEqual(all, Set(queued.acknowledgedPayloads), "acknowledged jobs lost")
+        // At least once: only the jobs whose end had not been committed yet run again.
+        let twice = Set(ranFirst.completedPayloads).intersection(ranAgain.completedPayloads)
+        XCTAssertLessThan(twice.count, 200, "\(twice.count) completed jobs came back")
+        print("PostgreSQL, kill -9 while draining: \(ranFirst.completedPayloads.count) done before, "
+              + "\(ranAgain.completedPayloads.count) after, \(twice.count) ran twice")
+    }
+
     func testGearmandRestoresWhatWeStoredAndWeRestoreWhatGearmandStored() throws {
         try Binaries.require(Binaries.gearmand)
         // Ours stores, gearmand restores and runs.
