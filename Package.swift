@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(
@@ -57,9 +58,17 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .target(name: "GearmanPostgres", dependencies: [
+            "GearmanServer",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // The `gearman-server` executable, which `gearman server` runs.
         .target(name: "GearmanServerCLI", dependencies: [
-            "GearmanTool", "GearmanServer", "GearmanSQLite",
+            "GearmanTool", "GearmanServer", "GearmanSQLite", "GearmanPostgres",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -68,10 +77,12 @@ let package = Package(
             dependencies: ["GearmanServerCLI"],
             // Static and without PIE, like `gearman`: calls into the Swift runtime (retain and
             // release above all) go direct instead of through the PLT. Foundation's static
-            // archives (which sqlite-nio pulls in) need their helper libraries named.
+            // archives (which sqlite-nio pulls in, and postgres-nio the whole of Foundation)
+            // need their helper libraries named.
             linkerSettings: [
                 .unsafeFlags(["-static-stdlib", "-Xlinker", "-no-pie"]),
                 .linkedLibrary("_FoundationCollections"), .linkedLibrary("_FoundationCShims"),
+                .linkedLibrary("CoreFoundation"), .linkedLibrary("_FoundationICU"),
             ]
         ),
         // The load generator that `gearman bench` runs: clients and workers on SwiftNIO.
@@ -110,6 +121,13 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
+        // A throwaway PostgreSQL server for the tests (initdb, pg_ctl from Debian's packages).
+        .target(name: "PostgresTestSupport", path: "Tests/PostgresTestSupport"),
+        .testTarget(name: "GearmanPostgresTests", dependencies: [
+            "GearmanPostgres", "GearmanServer", "PostgresTestSupport",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         .testTarget(name: "GearmanProtocolTests", dependencies: [
             "GearmanProtocol",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -121,7 +139,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "IntegrationTests", dependencies: [], exclude: ["Fixtures"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["PostgresTestSupport"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

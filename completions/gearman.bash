@@ -127,11 +127,11 @@ _gearman_server() {
         -r | --protocol)
             COMPREPLY=($(compgen -W 'http' -- "$cur")) ;;
         -q | --queue-type)
-            COMPREPLY=($(compgen -W 'builtin libsqlite3' -- "$cur")) ;;
+            COMPREPLY=($(compgen -W 'builtin libsqlite3 postgres' -- "$cur")) ;;
         -u | --user)
             COMPREPLY=($(compgen -u -- "$cur")) ;;
         *)
-            [[ $cur == -* ]] && COMPREPLY=($(compgen -W '--port --listen --backlog --daemon --pid-file --log-file --verbose --job-retries --job-handle-prefix --exceptions --keepalive --keepalive-idle --keepalive-interval --keepalive-count --file-descriptors --user --queue-type --libsqlite3-db --libsqlite3-table --sqlite --store-queue-on-shutdown --http-port --protocol --config-file --threads --worker-wakeup --round-robin --hashtable-buckets --max-packet-size --shutdown-timeout --ssl --ssl-certificate --ssl-key --ssl-ca-file --ssl-verify-client --admin-allow --max-unique-size --max-function-size --max-queue-bytes --max-output-bytes --output-stall-timeout --max-connections --wakeup-retry --http-job-timeout --http-request-timeout --http-max-connections --retries --retry-backoff --retry-backoff-max --dead-jobs --dead-jobs-bytes --check-args --help --version' -- "$cur")) ;;
+            [[ $cur == -* ]] && COMPREPLY=($(compgen -W '--port --listen --backlog --daemon --pid-file --log-file --verbose --job-retries --job-handle-prefix --exceptions --keepalive --keepalive-idle --keepalive-interval --keepalive-count --file-descriptors --user --queue-type --libsqlite3-db --libsqlite3-table --sqlite --libpq-conninfo --libpq-table --store-queue-on-shutdown --http-port --protocol --config-file --threads --worker-wakeup --round-robin --hashtable-buckets --max-packet-size --shutdown-timeout --ssl --ssl-certificate --ssl-key --ssl-ca-file --ssl-verify-client --admin-allow --max-unique-size --max-function-size --max-queue-bytes --max-output-bytes --output-stall-timeout --max-connections --wakeup-retry --http-job-timeout --http-request-timeout --http-max-connections --retries --retry-backoff --retry-backoff-max --dead-jobs --dead-jobs-bytes --check-args --help --version' -- "$cur")) ;;
     esac
 }
 

@@ -24,6 +24,10 @@ public final class Worker {
         }
         if let timeoutMilliseconds {
             gearman_worker_set_timeout(worker, timeoutMilliseconds)
+        } else {
+            // libgearman's own 10 s wake-up, without returning: an idle worker then tries the
+            // servers it could not reach (a standby that came up) instead of only the next time a job comes.
+            gearman_worker_remove_options(worker, GEARMAN_WORKER_TIMEOUT_RETURN)
         }
     }
 

@@ -208,8 +208,3 @@ public final class SQLiteQueueStore: QueueStore {
     }
 }
 
-/// Why a queue store cannot be used; the message names the file and the problem.
-public struct QueueStoreError: Error, CustomStringConvertible {
-    public let message: String
-    public var description: String { message }
-}

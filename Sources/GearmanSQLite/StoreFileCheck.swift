@@ -1,3 +1,4 @@
+import GearmanServer
 import Glibc
 
 /// What is checked before SQLite opens a queue file, so that a file that is not ours is

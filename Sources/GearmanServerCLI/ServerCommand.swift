@@ -1,4 +1,5 @@
 import Dispatch
+import GearmanPostgres
 import GearmanTool
 import GearmanServer
 import GearmanSQLite
@@ -124,9 +125,20 @@ public enum ServerCommand {
 
     /// How the server opens its queue store, if the options name one.
     private static func storeOpener(_ options: ServerOptions, logger: Logger) -> ((any EventLoop) throws -> any QueueStore)? {
-        guard options.queueType == "libsqlite3", let file = options.sqliteDatabase else { return nil }
-        let table = options.sqliteTable
-        return { loop in try SQLiteQueueStore.open(path: file, table: table, on: loop, logger: logger) }
+        switch options.queueType {
+        case "libsqlite3":
+            guard let file = options.sqliteDatabase else { return nil }
+            let table = options.sqliteTable
+            return { loop in try SQLiteQueueStore.open(path: file, table: table, on: loop, logger: logger) }
+        case "postgres":
+            let conninfo = options.libpqConninfo ?? "", table = options.libpqTable
+            return { _ in
+                try PostgresQueueStore.open(conninfo: conninfo, table: table, logger: logger,
+                                            environment: { getenv($0).map { String(cString: $0) } }, osUser: userName())
+            }
+        default:
+            return nil
+        }
     }
 
     /// SIGTERM, SIGINT and SIGUSR1 (gearmand's graceful signal) shut down gracefully; a second
@@ -208,6 +220,12 @@ public enum ServerCommand {
             bytes += buffer[0..<count]
         }
         return String(decoding: bytes, as: UTF8.self).split(whereSeparator: { " \n\r\t".contains($0) }).map(String.init)
+    }
+
+    /// The name of the user running the server: libpq's default PostgreSQL user.
+    private static func userName() -> String {
+        guard let entry = getpwuid(geteuid()) else { return "root" }
+        return String(cString: entry.pointee.pw_name)
     }
 
     private static func hostName() -> String {

@@ -51,6 +51,8 @@ struct ServerOptions: Equatable {
     var queueType = "builtin"
     var sqliteDatabase: String?
     var sqliteTable = "gearman_queue"
+    var libpqConninfo: String?
+    var libpqTable = "queue"
     var storeQueueOnShutdown = false
     var httpPort: Int?
     var protocols: [String] = []
@@ -78,10 +80,12 @@ struct ServerOptions: Equatable {
         .init("keepalive-count", value: "N", help: "TCP_KEEPCNT (-1: system default)."),
         .init("file-descriptors", short: "f", value: "N", help: "Raise the open-file limit to N."),
         .init("user", short: "u", value: "USER", help: "Switch to USER after binding the port."),
-        .init("queue-type", short: "q", value: "TYPE", help: "'builtin' (in memory, the default) or 'libsqlite3' (durable)."),
+        .init("queue-type", short: "q", value: "TYPE", help: "'builtin' (in memory, the default), 'libsqlite3' or 'postgres' (durable)."),
         .init("libsqlite3-db", value: "FILE", help: "The SQLite queue file (created if missing)."),
         .init("libsqlite3-table", value: "TABLE", help: "The queue's table in that file (default gearman_queue)."),
         .init("sqlite", value: "FILE", help: "Short for -q libsqlite3 --libsqlite3-db FILE."),
+        .init("libpq-conninfo", value: "CONNINFO", help: "The PostgreSQL queue's libpq connection string ('host=H dbname=D user=U' or a postgresql:// URI)."),
+        .init("libpq-table", value: "TABLE", help: "The PostgreSQL queue's table (default queue, as gearmand; created if missing)."),
         .init("store-queue-on-shutdown", help: "Write the queue only at shutdown (and read it at start-up), not per job."),
         .init("http-port", value: "PORT", help: "Serve HTTP on PORT: GET /metrics, GET /status, POST /FUNCTION (off by default)."),
         .init("protocol", short: "r", value: "NAME", help: "gearmand's protocol module: 'http' turns the HTTP listener on (port 8080 unless --http-port)."),
@@ -122,7 +126,6 @@ struct ServerOptions: Equatable {
         (.init("syslog", help: ""), "syslog is not supported; use --log-file"),
         (.init("coredump", help: ""), "core dump control is not supported; use ulimit -c"),
     ] + queueModuleOptions(["libmemcached-servers", "libmemcached-prefix"], queue: "libmemcached")
-      + queueModuleOptions(["libpq-conninfo", "libpq-table"], queue: "PostgreSQL")
       + queueModuleOptions(["redis-server", "redis-port", "redis-password", "redis-prefix"], queue: "redis")
       + queueModuleOptions(["mysql-host", "mysql-port", "mysql-user", "mysql-password", "mysql-db", "mysql-table"], queue: "MySQL")
       + queueModuleOptions(["libdrizzle-host", "libdrizzle-port", "libdrizzle-uds", "libdrizzle-user", "libdrizzle-password",
@@ -131,7 +134,7 @@ struct ServerOptions: Equatable {
 
     /// The options of a gearmand queue module this server does not have, each refused with the same reason.
     private static func queueModuleOptions(_ names: [String], queue: String) -> [(spec: LongOptions.Spec, reason: String)] {
-        names.map { (.init($0, value: "", help: ""), "the \(queue) queue is not supported; use -q libsqlite3 (or --sqlite FILE)") }
+        names.map { (.init($0, value: "", help: ""), "the \(queue) queue is not supported; use -q libsqlite3 (or --sqlite FILE) or -q postgres") }
     }
 
     /// gearmand's verbosity names, as swift-log levels.
@@ -175,6 +178,9 @@ struct ServerOptions: Equatable {
             sqliteDatabase = file
         }
         sqliteTable = parsed.last("libsqlite3-table") ?? sqliteTable
+        libpqConninfo = parsed.last("libpq-conninfo")
+        libpqTable = parsed.last("libpq-table") ?? libpqTable
+        if queueType.lowercased() == "postgres" { queueType = "postgres" }  // gearmand's module is "Postgres"
         storeQueueOnShutdown = parsed.has("store-queue-on-shutdown")
         httpPort = try parsed.integer("http-port")
         protocols = parsed.all("protocol")
@@ -242,13 +248,14 @@ struct ServerOptions: Equatable {
         if deadJobs < 0 { return "--dead-jobs must not be negative" }
         if deadJobsBytes < 0 { return "--dead-jobs-bytes must not be negative" }
         if hashtableBuckets <= 0 { return "hashtable-buckets has to be greater than 0" }
-        if !["builtin", "libsqlite3"].contains(queueType) {
-            return "queue type '\(queueType)' is not supported (use builtin or libsqlite3)"
+        if !["builtin", "libsqlite3", "postgres"].contains(queueType) {
+            return "queue type '\(queueType)' is not supported (use builtin, libsqlite3 or postgres)"
         }
         if queueType == "libsqlite3" && sqliteDatabase == nil { return "-q libsqlite3 needs --libsqlite3-db FILE" }
         if queueType != "libsqlite3" && sqliteDatabase != nil { return "--libsqlite3-db needs -q libsqlite3" }
+        if queueType != "postgres" && libpqConninfo != nil { return "--libpq-conninfo needs -q postgres" }
         if storeQueueOnShutdown && queueType == "builtin" {
-            return "--store-queue-on-shutdown needs a queue file: add -q libsqlite3 --libsqlite3-db FILE"
+            return "--store-queue-on-shutdown needs a queue file or database: add -q libsqlite3 --libsqlite3-db FILE or -q postgres"
         }
         if let prefix = jobHandlePrefix, prefix.utf8.count > 52 || prefix.isEmpty {
             return "job handle prefix must be 1 to 52 bytes long (job handles are limited to 64 bytes)"

@@ -25,13 +25,13 @@ final class ServerOptionsTests: XCTestCase {
     func testErrorsNameTheProblem() {
         let cases: [([String], String)] = [
             (["--prot=1"], "unrecognized option '--prot'"),
-            (["--mysql-host=db"], "option '--mysql-host': the MySQL queue is not supported; use -q libsqlite3 (or --sqlite FILE)"),
-            (["--libtokyocabinet-file", "q.tch"], "option '--libtokyocabinet-file': the Tokyo Cabinet queue is not supported; use -q libsqlite3 (or --sqlite FILE)"),
-            (["--redis-prefix=x"], "option '--redis-prefix': the redis queue is not supported; use -q libsqlite3 (or --sqlite FILE)"),
+            (["--mysql-host=db"], "option '--mysql-host': the MySQL queue is not supported; use -q libsqlite3 (or --sqlite FILE) or -q postgres"),
+            (["--libtokyocabinet-file", "q.tch"], "option '--libtokyocabinet-file': the Tokyo Cabinet queue is not supported; use -q libsqlite3 (or --sqlite FILE) or -q postgres"),
+            (["--redis-prefix=x"], "option '--redis-prefix': the redis queue is not supported; use -q libsqlite3 (or --sqlite FILE) or -q postgres"),
             (["-p"], "the required argument for option '--port' is missing"),
             (["-p", "x"], "the argument ('x') for option '--port' is invalid"),
             (["--daemon=yes"], "option '--daemon' does not take any arguments"),
-            (["--libpq-table", "t"], "option '--libpq-table': the PostgreSQL queue is not supported; use -q libsqlite3 (or --sqlite FILE)"),
+            (["--libmemcached-servers", "m"], "option '--libmemcached-servers': the libmemcached queue is not supported; use -q libsqlite3 (or --sqlite FILE) or -q postgres"),
             (["--syslog"], "option '--syslog': syslog is not supported; use --log-file"),
             (["stray"], "unexpected argument 'stray'"),
         ]
@@ -58,6 +58,21 @@ final class ServerOptionsTests: XCTestCase {
         XCTAssertEqual(short.sqliteTable, "jobs")
         XCTAssertEqual(try ServerOptions(parsing: ["-qlibsqlite3", "--libsqlite3-db=/var/lib/q.db"]).sqliteTable, "gearman_queue")
         XCTAssertEqual(try ServerOptions(parsing: ["--sqlite", "/q.db", "--store-queue-on-shutdown"])
+            .configuration(hostName: "h", version: "v").queuePersistence, .atShutdown)
+    }
+
+    func testPostgresTakesGearmandsSpellingsAndDefaults() throws {
+        for spelling in ["postgres", "Postgres", "POSTGRES"] {
+            let options = try ServerOptions(parsing: ["-q", spelling, "--libpq-conninfo", "host=db dbname=jobs"])
+            XCTAssertEqual(options.queueType, "postgres")
+            XCTAssertEqual(options.libpqConninfo, "host=db dbname=jobs")
+            XCTAssertEqual(options.libpqTable, "queue")
+            XCTAssertNil(options.validationProblem())
+        }
+        XCTAssertEqual(try ServerOptions(parsing: ["-qPostgres", "--libpq-table=jobs"]).libpqTable, "jobs")
+        XCTAssertNil(try ServerOptions(parsing: ["-q", "postgres"]).validationProblem())  // libpq's defaults and PG* variables
+        XCTAssertEqual(try ServerOptions(parsing: ["--libpq-conninfo", "host=db"]).validationProblem(), "--libpq-conninfo needs -q postgres")
+        XCTAssertEqual(try ServerOptions(parsing: ["-q", "postgres", "--store-queue-on-shutdown"])
             .configuration(hostName: "h", version: "v").queuePersistence, .atShutdown)
     }
 

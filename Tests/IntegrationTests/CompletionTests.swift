@@ -107,7 +107,7 @@ final class CompletionTests: XCTestCase {
             XCTAssertTrue(offered.contains(option), "bash does not offer \(option): \(offered)")
         }
         XCTAssertEqual(try Self.bashComplete("gearman server --verbose IN"), ["INFO"])
-        XCTAssertEqual(try Self.bashComplete("gearman server -q "), ["builtin", "libsqlite3"])
+        XCTAssertEqual(try Self.bashComplete("gearman server -q "), ["builtin", "libsqlite3", "postgres"])
     }
 
     func testBashOffersEverySubcommandOption() throws {

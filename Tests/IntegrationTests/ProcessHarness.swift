@@ -1,4 +1,5 @@
 import Foundation
+import PostgresTestSupport
 import XCTest
 
 /// Where the binaries under test live.
@@ -140,21 +141,7 @@ final class BackgroundProcess {
 enum Network {
     /// A TCP port on 127.0.0.1 that was free a moment ago.
     static func freePort() throws -> UInt16 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
-                guard bind(fd, pointer, length) == 0 else { return -1 }
-                return getsockname(fd, pointer, &length)
-            }
-        }
-        guard bound == 0 else { throw XCTSkip("cannot bind a loopback port") }
-        return UInt16(bigEndian: address.sin_port)
+        do { return try LoopbackPort.free() } catch { throw XCTSkip("\(error)") }
     }
 
     /// Whether something accepts TCP connections on 127.0.0.1:`port`.

@@ -25,6 +25,8 @@ final class ServerMetrics {
     private var lastDeadEvicted = 0
     /// Only with a queue store: a server without one shows no commit histogram.
     private let commitDuration: DurationHistogram?
+    private let commitFailures: Counter?
+    private let storeUp: Gauge?
 
     /// `gearman_<name>[_<unit>]` with its help text.
     private static func name(_ name: String, unit: String = "", _ help: String) -> MetricNameDescriptor {
@@ -51,11 +53,22 @@ final class ServerMetrics {
             descriptor: Self.name("queue_store_commit_duration", unit: "seconds", "Time to write and sync one group commit of the durable queue."),
             buckets: [.microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
                       .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .seconds(1)])
+        commitFailures = !hasQueueStore ? nil : registry.makeCounter(
+            descriptor: Self.name("queue_store_commit_failures", unit: "total", "Group commits the queue store could not write (their jobs got QUEUE_ERROR)."))
+        storeUp = !hasQueueStore ? nil : registry.makeGauge(
+            descriptor: Self.name("queue_store_up", "1 while the queue store can take commits; 0 while its database is away."))
+        storeUp?.set(Int64(1))
     }
 
-    /// One group commit took `duration`.
-    func recordCommit(_ duration: Duration) {
+    /// One group commit took `duration`, and failed or not.
+    func recordCommit(_ duration: Duration, failed: Bool = false) {
         commitDuration?.record(duration)
+        if failed { commitFailures?.increment() }
+    }
+
+    /// Whether the queue store can take commits now.
+    func setStoreAvailable(_ available: Bool) {
+        storeUp?.set(Int64(available ? 1 : 0))
     }
 
     /// The metrics in Prometheus' text format, after taking the scheduler's figures.

@@ -57,6 +57,8 @@ final class JobServerCore {
         case closed
     }
     private var storeState = StoreState.open
+    /// Commits failed in a row: only the first of a streak is logged, and its end.
+    private var failedCommits = 0
     /// Prometheus metrics for the HTTP listener's /metrics.
     private let metrics: ServerMetrics
 
@@ -198,6 +200,7 @@ final class JobServerCore {
     /// GET /metrics: Prometheus' text format.
     func metricsText() -> [UInt8] {
         let workers = workerSummaries.count
+        if let store { metrics.setStoreAvailable(store.isAvailable) }
         return metrics.render(scheduler.functionStatus(), clients: connections.count - workers, workers: workers,
                               deadEvicted: scheduler.deadJobsEvicted)
     }
@@ -327,14 +330,26 @@ final class JobServerCore {
     private func runCommit(_ batch: GroupCommit.Batch, in store: any QueueStore, afterwards: @escaping (Bool) -> Void) {
         let started = ContinuousClock.now
         store.commit(batch.changes).hop(to: eventLoop).assumeIsolated().whenComplete { [self] result in
-            metrics.recordCommit(ContinuousClock.now - started)
-            let outcome = committer.finished(succeeded: (try? result.get()) != nil)
+            let succeeded = (try? result.get()) != nil
+            let outcome = committer.finished(succeeded: succeeded)
+            metrics.recordCommit(ContinuousClock.now - started, failed: !succeeded)
             perform(scheduler.committed(outcome.acknowledged))
             var failed = false
-            if case .failure(let error) = result {
+            switch result {
+            case .failure(let error):
                 failed = true
-                logger.error("queue store commit failed", metadata: ["error": "\(error)", "jobs": "\(outcome.rejected.count)"])
+                // A store that is away fails every retry: the first failure is logged, then the recovery.
+                if failedCommits == 0 {
+                    logger.error("queue store commit failed; submissions get QUEUE_ERROR until a commit succeeds",
+                                 metadata: ["error": "\(error)", "jobs": "\(outcome.rejected.count)"])
+                }
+                failedCommits += 1
                 perform(scheduler.commitFailed(outcome.rejected, reason: "The queue store could not keep the job: \(error)"))
+            case .success:
+                if failedCommits > 0 {
+                    logger.notice("queue store commits succeed again", metadata: ["failed_commits": "\(failedCommits)"])
+                    failedCommits = 0
+                }
             }
             afterwards(failed)
             flush()

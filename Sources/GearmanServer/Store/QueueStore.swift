@@ -68,6 +68,13 @@ public protocol QueueStore: Sendable {
     func removeAll() -> EventLoopFuture<Void>
     /// Releases the store; no call may follow.
     func close() -> EventLoopFuture<Void>
+    /// Whether the store can take commits now (false while a database server is away), for /metrics.
+    var isAvailable: Bool { get }
+}
+
+extension QueueStore {
+    /// A store on local disk is always there.
+    public var isAvailable: Bool { true }
 }
 
 /// When background jobs are written to the queue store.
