@@ -26,14 +26,6 @@ final class DurableQueueTests: JobServerTestCase {
         return Int(result.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
     }
 
-    /// SIGKILL for `server` as soon as `condition` holds while `load` runs; then waits for the load to notice.
-    private func kill9(_ server: JobServerProcess, once condition: () -> Bool, then load: DispatchGroup,
-                       file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertTrue(eventually(timeout: 30, condition), "the load did not get going", file: file, line: line)
-        kill(server.process.pid, SIGKILL)
-        XCTAssertEqual(load.wait(timeout: .now() + 30), .success, "the load did not end", file: file, line: line)
-    }
-
     /// Starts a server on the same queue file and drains `function`: the payloads, in the order they ran.
     private func restartAndDrain(_ function: String) throws -> [String] {
         let restarted = try startDurable()
@@ -43,42 +35,14 @@ final class DurableQueueTests: JobServerTestCase {
     }
 
     func testKillDashNineWhileThousandsOfSubmissionsAreInFlightLosesNoAcknowledgedJob() throws {
-        let first = try startDurable()
-        let tally = LoadTally()
-        let port = first.port
-        let submitters = QueueLoad.inParallel(4) { index in
-            QueueLoad.submit(port: port, function: "durable", tag: "c\(index)", count: 5_000, payloadBytes: 100, into: tally)
-        }
-        kill9(first, once: { tally.acknowledgedPayloads.count >= 2_000 }, then: submitters)
-        let acknowledged = tally.acknowledgedPayloads
-        XCTAssertLessThan(acknowledged.count, 20_000, "the kill came after every submission; the test proves nothing")
-
-        let payloads = try restartAndDrain("durable")
-        XCTAssertEqual(Set(payloads).count, payloads.count, "a job came back twice though no worker ran it")
-        let missing = Set(acknowledged).subtracting(payloads)
-        XCTAssertTrue(missing.isEmpty, "\(missing.count) acknowledged jobs lost, e.g. \(missing.prefix(5))")
+        let acknowledged = QueueLoad.acknowledgedBeforeKill(try startDurable(), function: "durable")
+        let payloads = QueueLoad.assertRestored(acknowledged, port: try startDurable().port, function: "durable")
         print("kill -9 during submissions: \(acknowledged.count) acknowledged, \(payloads.count) restored")
     }
 
     func testKillDashNineWhileDrainingRunsUnfinishedJobsAgainAndLosesNone() throws {
-        let first = try startDurable()
-        let tally = LoadTally()
-        QueueLoad.submit(port: first.port, function: "drain", tag: "j", count: 3_000, into: tally)
-        XCTAssertEqual(tally.acknowledgedPayloads.count, 3_000)
-        let before = LoadTally()
-        let port = first.port
-        let worker = QueueLoad.inParallel(1) { _ in QueueLoad.drain(port: port, function: "drain", into: before) }
-        kill9(first, once: { before.completedPayloads.count >= 1_000 }, then: worker)
-        let done = before.completedPayloads
-        XCTAssertLessThan(done.count, 3_000, "the kill came after the drain; the test proves nothing")
-
-        let again = try restartAndDrain("drain")
-        let missing = Set(tally.acknowledgedPayloads).subtracting(done).subtracting(again)
-        XCTAssertTrue(missing.isEmpty, "\(missing.count) jobs lost, e.g. \(missing.prefix(5))")
-        // At least once: only jobs whose completion was not yet committed run twice.
-        let twice = Set(done).intersection(again)
-        XCTAssertLessThan(twice.count, 200, "\(twice.count) completed jobs came back")
-        print("kill -9 while draining: \(done.count) done before, \(again.count) after, \(twice.count) ran twice")
+        let (before, after, twice) = try QueueLoad.killWhileDraining(try startDurable(), restart: { try startDurable() })
+        print("kill -9 while draining: \(before) done before, \(after) after, \(twice) ran twice")
     }
 
     func testARestartRestoresFunctionsPrioritiesUniqueKeysEpochTimesAndOrder() throws {

@@ -59,51 +59,14 @@ final class PostgresQueueTests: JobServerTestCase {
     }
 
     func testKillDashNineUnderLoadLosesNoAcknowledgedJob() throws {
-        let first = try startDurable()
-        let tally = LoadTally()
-        let port = first.port
-        let submitters = QueueLoad.inParallel(4) { index in
-            QueueLoad.submit(port: port, function: "durable", tag: "c\(index)", count: 5_000, payloadBytes: 100, into: tally)
-        }
-        XCTAssertTrue(eventually(timeout: 30) { tally.acknowledgedPayloads.count >= 2_000 }, "the load did not get going")
-        kill(first.process.pid, SIGKILL)
-        XCTAssertEqual(submitters.wait(timeout: .now() + 30), .success)
-        let acknowledged = tally.acknowledgedPayloads
-        XCTAssertLessThan(acknowledged.count, 20_000, "the kill came after every submission; the test proves nothing")
-
-        let second = try startDurable()
-        let drained = LoadTally()
-        QueueLoad.drain(port: second.port, function: "durable", into: drained)
-        let payloads = drained.completedPayloads
-        XCTAssertEqual(Set(payloads).count, payloads.count, "a job came back twice though no worker ran it")
-        let missing = Set(acknowledged).subtracting(payloads)
-        XCTAssertTrue(missing.isEmpty, "\(missing.count) acknowledged jobs lost, e.g. \(missing.prefix(5))")
+        let acknowledged = QueueLoad.acknowledgedBeforeKill(try startDurable(), function: "durable")
+        let payloads = QueueLoad.assertRestored(acknowledged, port: try startDurable().port, function: "durable")
         print("PostgreSQL, kill -9 during submissions: \(acknowledged.count) acknowledged, \(payloads.count) restored")
     }
 
     func testKillDashNineWhileWorkersDrainRunsOnlyUncommittedEndsTwice() throws {
-        let first = try startDurable()
-        let queued = LoadTally()
-        QueueLoad.submit(port: first.port, function: "drain", tag: "j", count: 3_000, into: queued)
-        XCTAssertEqual(queued.acknowledgedPayloads.count, 3_000)
-        let ranFirst = LoadTally()
-        let port = first.port
-        let worker = QueueLoad.inParallel(1) { _ in QueueLoad.drain(port: port, function: "drain", into: ranFirst) }
-        XCTAssertTrue(eventually(timeout: 30) { ranFirst.completedPayloads.count >= 1_000 }, "the drain did not get going")
-        killAndWait(first)
-        XCTAssertEqual(worker.wait(timeout: .now() + 30), .success)
-        XCTAssertLessThan(ranFirst.completedPayloads.count, 3_000, "the kill came after the drain; the test proves nothing")
-
-        let second = try startDurable()
-        let ranAgain = LoadTally()
-        QueueLoad.drain(port: second.port, function: "drain", into: ranAgain)
-        let all = Set(ranFirst.completedPayloads).union(ranAgain.completedPayloads)
-        XCTAssertEqual(all, Set(queued.acknowledgedPayloads), "acknowledged jobs lost")
-        // At least once: only the jobs whose end had not been committed yet run again.
-        let twice = Set(ranFirst.completedPayloads).intersection(ranAgain.completedPayloads)
-        XCTAssertLessThan(twice.count, 200, "\(twice.count) completed jobs came back")
-        print("PostgreSQL, kill -9 while draining: \(ranFirst.completedPayloads.count) done before, "
-              + "\(ranAgain.completedPayloads.count) after, \(twice.count) ran twice")
+        let (before, after, twice) = try QueueLoad.killWhileDraining(try startDurable(), restart: { try startDurable() })
+        print("PostgreSQL, kill -9 while draining: \(before) done before, \(after) after, \(twice) ran twice")
     }
 
     func testGearmandRestoresWhatWeStoredAndWeRestoreWhatGearmandStored() throws {

@@ -55,6 +55,68 @@ enum QueueLoad {
     }
 
     /// Runs `body` for 0..<count on separate threads and waits for all.
+    /// Four connections submit 5,000 background jobs each to `server`, which gets SIGKILL once
+    /// 2,000 are acknowledged; returns the payloads acknowledged before it died.
+    static func acknowledgedBeforeKill(_ server: JobServerProcess, function: String,
+                                       file: StaticString = #filePath, line: UInt = #line) -> [String] {
+        let tally = LoadTally()
+        let port = server.port
+        let submitters = inParallel(4) { index in
+            submit(port: port, function: function, tag: "c\(index)", count: 5_000, payloadBytes: 100, into: tally)
+        }
+        XCTAssertTrue(eventually(timeout: 30) { tally.acknowledgedPayloads.count >= 2_000 }, "the load did not get going",
+                      file: file, line: line)
+        kill(server.process.pid, SIGKILL)
+        XCTAssertEqual(submitters.wait(timeout: .now() + 30), .success, "the load did not end", file: file, line: line)
+        let acknowledged = tally.acknowledgedPayloads
+        XCTAssertLessThan(acknowledged.count, 20_000, "the kill came after every submission; the test proves nothing",
+                          file: file, line: line)
+        return acknowledged
+    }
+
+    /// 3,000 background jobs submitted to `server`, then a worker drains them and the server
+    /// gets SIGKILL once 1,000 are done; `restart` starts a server on the same queue, which is
+    /// drained. Checks that no job is lost and that few ran twice (at least once: only jobs
+    /// whose end was not committed yet); returns how many ran before, after, and twice.
+    static func killWhileDraining(_ server: JobServerProcess, restart: () throws -> JobServerProcess,
+                                  file: StaticString = #filePath, line: UInt = #line) throws -> (before: Int, after: Int, twice: Int) {
+        let queued = LoadTally()
+        submit(port: server.port, function: "drain", tag: "j", count: 3_000, into: queued)
+        XCTAssertEqual(queued.acknowledgedPayloads.count, 3_000, file: file, line: line)
+        let ranFirst = LoadTally()
+        let port = server.port
+        let worker = inParallel(1) { _ in drain(port: port, function: "drain", into: ranFirst) }
+        XCTAssertTrue(eventually(timeout: 30) { ranFirst.completedPayloads.count >= 1_000 }, "the drain did not get going",
+                      file: file, line: line)
+        kill(server.process.pid, SIGKILL)
+        XCTAssertEqual(worker.wait(timeout: .now() + 30), .success, "the worker did not end", file: file, line: line)
+        let done = ranFirst.completedPayloads
+        XCTAssertLessThan(done.count, 3_000, "the kill came after the drain; the test proves nothing", file: file, line: line)
+
+        let ranAgain = LoadTally()
+        drain(port: try restart().port, function: "drain", into: ranAgain)
+        let again = ranAgain.completedPayloads
+        let missing = Set(queued.acknowledgedPayloads).subtracting(done).subtracting(again)
+        XCTAssertTrue(missing.isEmpty, "\(missing.count) jobs lost, e.g. \(missing.prefix(5))", file: file, line: line)
+        let twice = Set(done).intersection(again)
+        XCTAssertLessThan(twice.count, 200, "\(twice.count) completed jobs came back", file: file, line: line)
+        return (done.count, again.count, twice.count)
+    }
+
+    /// Drains `function` from the restarted server on `port` and checks that every payload in
+    /// `acknowledged` came back, and none twice; returns the payloads drained.
+    @discardableResult
+    static func assertRestored(_ acknowledged: [String], port: UInt16, function: String,
+                               file: StaticString = #filePath, line: UInt = #line) -> [String] {
+        let drained = LoadTally()
+        drain(port: port, function: function, into: drained)
+        let payloads = drained.completedPayloads
+        XCTAssertEqual(Set(payloads).count, payloads.count, "a job came back twice though no worker ran it", file: file, line: line)
+        let missing = Set(acknowledged).subtracting(payloads)
+        XCTAssertTrue(missing.isEmpty, "\(missing.count) acknowledged jobs lost, e.g. \(missing.prefix(5))", file: file, line: line)
+        return payloads
+    }
+
     static func inParallel(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) -> DispatchGroup {
         let group = DispatchGroup()
         for index in 0..<count {
