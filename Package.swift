@@ -116,15 +116,18 @@ let package = Package(
             "GearmanBench", "GearmanTool", "GearmanProtocol", .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
+        // What every queue store must do, run by the SQLite and PostgreSQL stores' tests.
+        .target(name: "QueueStoreContract", dependencies: ["GearmanServer", .product(name: "NIOCore", package: "swift-nio")],
+                 path: "Tests/QueueStoreContract"),
         .testTarget(name: "GearmanSQLiteTests", dependencies: [
-            "GearmanSQLite", "GearmanServer",
+            "GearmanSQLite", "GearmanServer", "QueueStoreContract",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         // A throwaway PostgreSQL server for the tests (initdb, pg_ctl from Debian's packages).
         .target(name: "PostgresTestSupport", path: "Tests/PostgresTestSupport"),
         .testTarget(name: "GearmanPostgresTests", dependencies: [
-            "GearmanPostgres", "GearmanServer", "PostgresTestSupport",
+            "GearmanPostgres", "GearmanServer", "PostgresTestSupport", "QueueStoreContract",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),

@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import PostgresTestSupport
+import QueueStoreContract
 import XCTest
 @testable import GearmanPostgres
 
@@ -26,32 +27,15 @@ final class PostgresQueueStoreTests: XCTestCase {
 
     private func job(_ unique: String, _ function: String = "f", priority: Priority = .normal, when: Int64 = 0,
                      failures: FailureHistory? = nil) -> StoredJob {
-        StoredJob(function: function, unique: unique, priority: priority, data: ByteBuffer(string: "data of \(unique)"),
-                  whenToRun: when, failures: failures)
+        QueueStoreContract.job(unique, function, priority: priority, when: when, failures: failures)
     }
 
     func testCommittedJobsComeBackInOrderWithTheirFields() throws {
-        let store = try open()
-        var binary = ByteBuffer(bytes: [0, 1, 2, 255, 0, 39, 92])
-        binary.writeString("'; DROP TABLE queue; --")
-        let jobs = [job("a", priority: .high), job("b", "g", priority: .low, when: 1_900_000_000), job("c"),
-                    StoredJob(function: "bin", unique: "it's \"quoted\"", priority: .normal, data: binary),
-                    StoredJob(function: "empty", unique: "e", priority: .normal, data: ByteBuffer())]
-        try store.commit(jobs.map { .add($0) }).wait()
-        try store.commit([.remove(function: "f", unique: "a")]).wait()
-        try store.close().wait()
-        let reopened = try open()
-        XCTAssertEqual(try reopened.load().wait(), Array(jobs.dropFirst()))
-        try reopened.close().wait()
+        try QueueStoreContract.committedJobsComeBackInOrderWithTheirFields { try open() }
     }
 
     func testChangesApplyInOrderWithinOneCommit() throws {
-        let store = try open()
-        // Added, removed and added again with the same key: the second job must stay, last in order.
-        let second = StoredJob(function: "f", unique: "k", priority: .normal, data: ByteBuffer(string: "second"))
-        try store.commit([.add(job("k")), .add(job("m")), .remove(function: "f", unique: "k"), .add(second)]).wait()
-        XCTAssertEqual(try store.load().wait(), [job("m"), second])
-        try store.close().wait()
+        try QueueStoreContract.changesApplyInOrderWithinOneCommit { try open() }
     }
 
     func testARetryReplacesTheJobAndKeepsItsFailureHistory() throws {

@@ -2,6 +2,7 @@ import GearmanServer
 import Logging
 import NIOCore
 import NIOPosix
+import QueueStoreContract
 import XCTest
 @testable import GearmanSQLite
 
@@ -24,29 +25,17 @@ final class SQLiteQueueStoreTests: XCTestCase {
         try SQLiteQueueStore.open(path: "\(directory)/\(name)", table: table, on: group.next(), logger: Logger(label: "test"))
     }
 
-    private func job(_ unique: String, _ function: String = "f", priority: Priority = .normal, when: Int64 = 0) -> StoredJob {
-        StoredJob(function: function, unique: unique, priority: priority, data: ByteBuffer(string: "data of \(unique)"),
-                  whenToRun: when)
+    private func job(_ unique: String, _ function: String = "f", priority: Priority = .normal, when: Int64 = 0,
+                     failures: FailureHistory? = nil) -> StoredJob {
+        QueueStoreContract.job(unique, function, priority: priority, when: when, failures: failures)
     }
 
     func testCommittedJobsComeBackInOrderWithTheirFields() throws {
-        let store = try open()
-        let jobs = [job("a", priority: .high), job("b", "g", priority: .low, when: 1_900_000_000), job("c")]
-        try store.commit(jobs.map { .add($0) }).wait()
-        try store.commit([.remove(function: "f", unique: "a")]).wait()
-        try store.close().wait()
-        let reopened = try open()
-        XCTAssertEqual(try reopened.load().wait(), Array(jobs.dropFirst()))
-        try reopened.close().wait()
+        try QueueStoreContract.committedJobsComeBackInOrderWithTheirFields { try open() }
     }
 
     func testChangesApplyInOrderWithinOneCommit() throws {
-        let store = try open()
-        // Added, removed and added again with the same key: the second job must stay.
-        let second = StoredJob(function: "f", unique: "k", priority: .normal, data: ByteBuffer(string: "second"))
-        try store.commit([.add(job("k")), .remove(function: "f", unique: "k"), .add(second)]).wait()
-        XCTAssertEqual(try store.load().wait(), [second])
-        try store.close().wait()
+        try QueueStoreContract.changesApplyInOrderWithinOneCommit { try open() }
     }
 
     func testFailureHistoriesAndDeadJobsAreKeptBesideTheQueue() throws {
