@@ -81,10 +81,10 @@ final class SchedulerRandomEventsTests: XCTestCase {
         var scheduler = Scheduler(handlePrefix: "H:r", storesBackgroundJobs: true, clock: TestClock())
         scheduler.connect(client)
         XCTAssertEqual(scheduler.receive(request(.submitJobBackground, "f", "k", "x"), from: client), [])
-        XCTAssertEqual(scheduler.takeStoreRequests().compactMap(\.acknowledging), ["H:r:1"])
+        XCTAssertEqual(scheduler.takeStoreRequests().compactMap(\.acknowledging), [JobID(number: 1)])
         _ = scheduler.dropFunction("f")
         XCTAssertEqual(scheduler.invariantViolations(), [], "after drop function")
-        _ = scheduler.committed(["H:r:1"])
+        _ = scheduler.committed([JobID(number: 1)])
         XCTAssertEqual(scheduler.invariantViolations(), [], "after the commit")
     }
 
@@ -110,8 +110,8 @@ final class SchedulerRandomEventsTests: XCTestCase {
             scheduler.connect(worker)
             _ = scheduler.receive(request(.submitJobBackground, "f", "k", "x"), from: client)
             XCTAssertEqual(scheduler.disconnect(client), [])
-            let handles = scheduler.takeStoreRequests().compactMap(\.acknowledging)
-            let actions = succeeds ? scheduler.committed(handles) : scheduler.commitFailed(handles, reason: "disk full")
+            let ids = scheduler.takeStoreRequests().compactMap(\.acknowledging)
+            let actions = succeeds ? scheduler.committed(ids) : scheduler.commitFailed(ids, reason: "disk full")
             XCTAssertEqual(actions.filter { $0.target == client }.map(\.summary), [], succeeds ? "committed" : "commit failed")
             XCTAssertEqual(scheduler.invariantViolations(), [])
         }
@@ -141,8 +141,8 @@ enum RandomEvent: CustomStringConvertible {
     case maxQueue(String, high: Int, normal: Int, low: Int)
     case advance(milliseconds: Int64)
     case takeStoreRequests
-    case committed([String])
-    case commitFailed([String])
+    case committed([JobID])
+    case commitFailed([JobID])
     case retryDeadJob(String)
     case retryDeadJobs(String)
     case dropDeadJobs(String)
@@ -164,8 +164,8 @@ enum RandomEvent: CustomStringConvertible {
         case .retryDeadJobs(let name): "retry dead jobs \(name)"
         case .dropDeadJobs(let name): "drop dead jobs \(name)"
         case .setRetries(let name, let count): "retries \(name) \(count.map(String.init) ?? "default")"
-        case .committed(let handles): "committed \(handles)"
-        case .commitFailed(let handles): "commitFailed \(handles)"
+        case .committed(let ids): "committed \(ids.map(\.number))"
+        case .commitFailed(let ids): "commitFailed \(ids.map(\.number))"
         }
     }
 }
@@ -198,7 +198,7 @@ struct RandomReplay {
     private(set) var connected: Set<ConnectionID> = []
     private var handles: [String] = []
     private var assigned: [ConnectionID: [String]] = [:]
-    private var pendingCommits: [String] = []
+    private var pendingCommits: [JobID] = []
 
     private static let prefix = "H:r"
     private static let functions = ["f", "g", "h"]
@@ -291,11 +291,15 @@ struct RandomReplay {
         default:
             guard stores else { return .advance(milliseconds: pick([1, 100])) }
             if pendingCommits.isEmpty || chance(30) { return .takeStoreRequests }
-            var chosen: [String] = []
+            var chosen: [JobID] = []
             for _ in 0..<Int.random(in: 1...3, using: &random) where !pendingCommits.isEmpty {
                 chosen.append(pendingCommits.remove(at: Int.random(in: 0..<pendingCommits.count, using: &random)))
             }
-            if chance(10) { chosen.append(pick(Self.unknownHandles + handles)) }  // late, repeated or unknown acks
+            // Late, repeated or unknown acks: the jobs of handles seen, or numbers never handed out.
+            if chance(10) {
+                let seen = handles.compactMap { $0.split(separator: ":").last.flatMap { UInt64($0) } }
+                chosen.append(JobID(number: pick(seen + [999_999, UInt64.max])))
+            }
             return chance(80) ? .committed(chosen) : .commitFailed(chosen)
         }
     }
@@ -345,10 +349,10 @@ struct RandomReplay {
         case .takeStoreRequests:
             pendingCommits += scheduler.takeStoreRequests().compactMap(\.acknowledging)
             actions = []
-        case .committed(let handles):
-            actions = scheduler.committed(handles)
-        case .commitFailed(let handles):
-            actions = scheduler.commitFailed(handles, reason: "disk full")
+        case .committed(let ids):
+            actions = scheduler.committed(ids)
+        case .commitFailed(let ids):
+            actions = scheduler.commitFailed(ids, reason: "disk full")
         case .retryDeadJob(let handle):
             actions = scheduler.retryDeadJob(handle) ?? []
         case .retryDeadJobs(let name):

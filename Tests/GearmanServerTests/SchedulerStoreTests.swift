@@ -27,9 +27,9 @@ final class SchedulerStoreTests: XCTestCase {
         XCTAssertEqual(submitBackground(&scheduler), [])
         let requests = scheduler.takeStoreRequests()
         XCTAssertEqual(requests.map(\.change), [.add(StoredJob(function: "f", unique: "u", priority: .normal, data: ByteBuffer(string: "d")))])
-        XCTAssertEqual(requests.map(\.acknowledging), ["H:h:1"])
+        XCTAssertEqual(requests.map(\.acknowledging), [JobID(number: 1)])
         XCTAssertEqual(scheduler.grab(.plain, by: worker), [.send(Packet(.response, .noJob), to: worker)])
-        XCTAssertEqual(scheduler.committed(["H:h:1"]), [.send(Packet(.response, .jobCreated, "H:h:1"), to: client)])
+        XCTAssertEqual(scheduler.committed([JobID(number: 1)]), [.send(Packet(.response, .jobCreated, "H:h:1"), to: client)])
         guard case .send(let assigned, to: worker) = scheduler.grab(.plain, by: worker).first else { return XCTFail("nothing sent") }
         XCTAssertEqual(assigned.type, .jobAssign)
     }
@@ -39,7 +39,7 @@ final class SchedulerStoreTests: XCTestCase {
         _ = submitBackground(&scheduler)
         XCTAssertEqual(submitBackground(&scheduler, from: otherClient), [])
         XCTAssertEqual(scheduler.takeStoreRequests().count, 1, "one job, one row")
-        XCTAssertEqual(scheduler.committed(["H:h:1"]), [
+        XCTAssertEqual(scheduler.committed([JobID(number: 1)]), [
             .send(Packet(.response, .jobCreated, "H:h:1"), to: client),
             .send(Packet(.response, .jobCreated, "H:h:1"), to: otherClient),
         ])
@@ -49,7 +49,7 @@ final class SchedulerStoreTests: XCTestCase {
         var scheduler = durable()
         _ = submitBackground(&scheduler)
         _ = scheduler.takeStoreRequests()
-        XCTAssertEqual(scheduler.commitFailed(["H:h:1"], reason: "disk full"),
+        XCTAssertEqual(scheduler.commitFailed([JobID(number: 1)], reason: "disk full"),
                        [.send(Packet(.response, .error, "QUEUE_ERROR", "disk full"), to: client)])
         XCTAssertEqual(scheduler.takeStoreRequests().count, 0, "a job never stored needs no removal")
         XCTAssertEqual(scheduler.grab(.plain, by: worker), [.send(Packet(.response, .noJob), to: worker)])
@@ -61,7 +61,7 @@ final class SchedulerStoreTests: XCTestCase {
         var scheduler = durable()
         _ = submitBackground(&scheduler)
         _ = scheduler.takeStoreRequests()
-        _ = scheduler.committed(["H:h:1"])
+        _ = scheduler.committed([JobID(number: 1)])
         _ = scheduler.grab(.plain, by: worker)
         _ = scheduler.receive(Packet(.request, .workComplete, "H:h:1", ""), from: worker)
         XCTAssertEqual(scheduler.takeStoreRequests().map(\.change), [.remove(function: "f", unique: "u")])

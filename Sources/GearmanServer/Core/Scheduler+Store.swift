@@ -3,16 +3,16 @@ import NIOCore
 
 extension Scheduler {
     /// The queue-store changes made since the last call, each with the job it acknowledges.
-    public mutating func takeStoreRequests() -> [(change: QueueChange, acknowledging: String?)] {
-        var taken: [(change: QueueChange, acknowledging: String?)] = []
+    mutating func takeStoreRequests() -> [(change: QueueChange, acknowledging: JobID?)] {
+        var taken: [(change: QueueChange, acknowledging: JobID?)] = []
         swap(&taken, &storeRequests)
         return taken
     }
 
     /// The store committed these jobs: their clients get JOB_CREATED and the jobs are queued.
-    public mutating func committed(_ handles: [String]) -> [SchedulerAction] {
+    mutating func committed(_ ids: [JobID]) -> [SchedulerAction] {
         var actions: [SchedulerAction] = []
-        for id in handles.compactMap(jobID) {
+        for id in ids {
             guard var job = jobs[id], let waiting = job.awaitingCommit else { continue }
             job.awaitingCommit = nil
             jobs[id] = job
@@ -24,9 +24,9 @@ extension Scheduler {
     }
 
     /// The store could not commit these jobs: their clients get an ERROR and the jobs are dropped.
-    public mutating func commitFailed(_ handles: [String], reason: String) -> [SchedulerAction] {
+    mutating func commitFailed(_ ids: [JobID], reason: String) -> [SchedulerAction] {
         var actions: [SchedulerAction] = []
-        for id in handles.compactMap(jobID) {
+        for id in ids {
             guard let waiting = jobs[id]?.awaitingCommit else { continue }
             jobs.update(id) { $0.isStored = false }
             actions += waiting.filter { peers[$0] != nil }.map { .send(Packet(.response, .error, "QUEUE_ERROR", reason), to: $0) }

@@ -28,7 +28,7 @@ public struct Scheduler {
     /// Background jobs are committed to the queue store before their JOB_CREATED.
     public let storesBackgroundJobs: Bool
     /// Queue-store changes not yet taken by `takeStoreRequests()`, with the job each acknowledges.
-    var storeRequests: [(change: QueueChange, acknowledging: String?)] = []
+    var storeRequests: [(change: QueueChange, acknowledging: JobID?)] = []
 
     var jobs = JobTable()
     var functions: [String: FunctionQueue] = [:]
@@ -168,7 +168,7 @@ public struct Scheduler {
                 queue.jobsByUnique[key] = id
             }
             jobs.insert(job)
-            storeRequests.append((.add(job.stored), acknowledging: handle(of: id)))
+            storeRequests.append((.add(job.stored), acknowledging: id))
             return []
         }
         jobs.insert(job)

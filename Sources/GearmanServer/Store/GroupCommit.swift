@@ -1,23 +1,23 @@
 /// Groups queue-store changes into transactions, with no I/O: while one commit is being
 /// written, every change that arrives waits, and they all go out together in the next one.
-/// Events in (`add`, `finished`), batches to write (`nextBatch`) and job handles to answer out.
+/// Events in (`add`, `finished`), batches to write (`nextBatch`) and jobs to answer out.
 struct GroupCommit {
     /// A transaction to write, and the jobs to acknowledge once it is durable.
     struct Batch: Equatable {
         var changes: [QueueChange] = []
-        /// Job handles whose JOB_CREATED waits for this batch.
-        var acknowledging: [String] = []
+        /// Jobs whose JOB_CREATED waits for this batch.
+        var acknowledging: [JobID] = []
     }
 
     /// What a finished commit means for the jobs in it.
     struct Outcome: Equatable {
-        var acknowledged: [String] = []
-        var rejected: [String] = []
+        var acknowledged: [JobID] = []
+        var rejected: [JobID] = []
     }
 
     /// The most changes one transaction carries.
     let maximumBatch: Int
-    private var waiting: [(change: QueueChange, handle: String?)] = []
+    private var waiting: [(change: QueueChange, handle: JobID?)] = []
     private(set) var inFlight: Batch?
     /// The running batch's changes that acknowledge no job: removals, retries, the dead list.
     private var inFlightUnacknowledged: [QueueChange] = []
@@ -30,7 +30,7 @@ struct GroupCommit {
     var isIdle: Bool { inFlight == nil && waiting.isEmpty }
 
     /// A change to store; `acknowledging` is the job whose JOB_CREATED waits for it.
-    mutating func add(_ change: QueueChange, acknowledging handle: String? = nil) {
+    mutating func add(_ change: QueueChange, acknowledging handle: JobID? = nil) {
         waiting.append((change, handle))
     }
 
