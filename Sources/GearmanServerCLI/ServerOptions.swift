@@ -30,7 +30,8 @@ struct ServerOptions: Equatable {
     var retries = 0
     /// Seconds as given (fractions allowed); checked by `validationProblem`.
     var retryBackoff = "10"
-    var retryBackoffMax = "3600"
+    /// Nil: 3600, or --retry-backoff if that is longer.
+    var retryBackoffMax: String?
     var deadJobs = 10_000
     var deadJobsBytes = 64 << 20
     var ssl = false
@@ -114,7 +115,7 @@ struct ServerOptions: Equatable {
         .init("http-max-connections", value: "N", help: "HTTP connections at once; more are closed (default 1024)."),
         .init("retries", value: "N", help: "Run a failed background job again up to N times, then keep it as dead (default 0)."),
         .init("retry-backoff", value: "SECONDS", help: "Delay before the first retry, doubled for each next one, with jitter (default 10)."),
-        .init("retry-backoff-max", value: "SECONDS", help: "Longest delay between retries (default 3600)."),
+        .init("retry-backoff-max", value: "SECONDS", help: "Longest delay between retries (default 3600, or --retry-backoff if longer)."),
         .init("dead-jobs", value: "N", help: "Failed background jobs kept in the dead-job list; the oldest make room (default 10000; 0: none)."),
         .init("dead-jobs-bytes", value: "BYTES", help: "Bytes the dead-job list may hold (default 64 MiB)."),
         .init("check-args", help: "Check the options, say whether they are valid, and exit."),
@@ -200,7 +201,7 @@ struct ServerOptions: Equatable {
         httpMaxConnections = try parsed.integer("http-max-connections") ?? httpMaxConnections
         retries = try parsed.integer("retries") ?? retries
         retryBackoff = parsed.last("retry-backoff") ?? retryBackoff
-        retryBackoffMax = parsed.last("retry-backoff-max") ?? retryBackoffMax
+        retryBackoffMax = parsed.last("retry-backoff-max")
         deadJobs = try parsed.integer("dead-jobs") ?? deadJobs
         deadJobsBytes = try parsed.integer("dead-jobs-bytes") ?? deadJobsBytes
         ssl = parsed.has("ssl")
@@ -239,11 +240,11 @@ struct ServerOptions: Equatable {
             return "--\(name) must be at least \(least)"
         }
         if !(0...1_000_000).contains(retries) { return "--retries must be between 0 and 1000000" }
-        for (name, value) in [("retry-backoff", retryBackoff), ("retry-backoff-max", retryBackoffMax)] where Self.milliseconds(value) == nil {
+        for (name, value) in [("retry-backoff", retryBackoff), ("retry-backoff-max", retryBackoffMax ?? "0")] where Self.milliseconds(value) == nil {
             return "invalid --\(name) '\(value)': give seconds from 0 to 31536000, fractions allowed (0.5)"
         }
-        if let first = Self.milliseconds(retryBackoff), let cap = Self.milliseconds(retryBackoffMax), cap < first {
-            return "--retry-backoff-max (\(retryBackoffMax)) must not be below --retry-backoff (\(retryBackoff))"
+        if let given = retryBackoffMax, let first = Self.milliseconds(retryBackoff), let cap = Self.milliseconds(given), cap < first {
+            return "--retry-backoff-max (\(given)) must not be below --retry-backoff (\(retryBackoff))"
         }
         if deadJobs < 0 { return "--dead-jobs must not be negative" }
         if deadJobsBytes < 0 { return "--dead-jobs-bytes must not be negative" }
@@ -308,7 +309,8 @@ struct ServerOptions: Equatable {
         configuration.maximumHTTPConnections = httpMaxConnections
         configuration.retryPolicy.retries = retries
         configuration.retryPolicy.backoffMilliseconds = Self.milliseconds(retryBackoff) ?? 10_000
-        configuration.retryPolicy.backoffMaxMilliseconds = Self.milliseconds(retryBackoffMax) ?? 3_600_000
+        configuration.retryPolicy.backoffMaxMilliseconds = retryBackoffMax.flatMap(Self.milliseconds)
+            ?? max(3_600_000, configuration.retryPolicy.backoffMilliseconds)
         configuration.retryPolicy.deadJobs = deadJobs
         configuration.retryPolicy.deadJobBytes = deadJobsBytes
         if ssl {

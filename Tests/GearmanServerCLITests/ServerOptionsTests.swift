@@ -51,6 +51,24 @@ final class ServerOptionsTests: XCTestCase {
         XCTAssertNil(try ServerOptions(parsing: ["-q", "builtin", "-t", "0", "-w", "2"]).validationProblem())
     }
 
+    func testRetryOptionsTakeFractionsOfSecondsAndAreChecked() throws {
+        let policy = try ServerOptions(parsing: ["--retries", "3", "--retry-backoff", "0.25", "--retry-backoff-max=90",
+                                                 "--dead-jobs", "50", "--dead-jobs-bytes", "4096"])
+            .configuration(hostName: "h", version: "v").retryPolicy
+        XCTAssertEqual([policy.retries, Int(policy.backoffMilliseconds), Int(policy.backoffMaxMilliseconds), policy.deadJobs, policy.deadJobBytes],
+                       [3, 250, 90_000, 50, 4096])
+        let defaults = ServerOptions().configuration(hostName: "h", version: "v").retryPolicy
+        XCTAssertEqual([defaults.retries, Int(defaults.backoffMilliseconds), Int(defaults.backoffMaxMilliseconds)], [0, 10_000, 3_600_000])
+        // A first delay over the default cap raises the cap with it, unless a cap is given.
+        let long = try ServerOptions(parsing: ["--retry-backoff", "7200"])
+        XCTAssertNil(long.validationProblem())
+        XCTAssertEqual(long.configuration(hostName: "h", version: "v").retryPolicy.backoffMaxMilliseconds, 7_200_000)
+        for bad in [["--retries", "-1"], ["--retry-backoff", "abc"], ["--retry-backoff", "nan"], ["--retry-backoff", "1e400"],
+                    ["--retry-backoff", "5", "--retry-backoff-max", "1"], ["--dead-jobs", "-3"], ["--dead-jobs-bytes", "-1"]] {
+            XCTAssertNotNil(try ServerOptions(parsing: bad).validationProblem(), "\(bad)")
+        }
+    }
+
     func testSqliteIsShortForTheGearmandSpelling() throws {
         let short = try ServerOptions(parsing: ["--sqlite", "/var/lib/q.db", "--libsqlite3-table", "jobs"])
         XCTAssertEqual(short.queueType, "libsqlite3")
