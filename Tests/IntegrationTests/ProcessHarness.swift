@@ -220,6 +220,27 @@ final class JobServerProcess {
             process.stop()
             throw XCTSkip("\(kind) did not start on port \(port): \(process.stderr)")
         }
+        // The HTTP listener is bound just after the Gearman port: wait for the start-up line,
+        // written once every listener is bound, so that a test's first request does not race it
+        // (not with a probe connection, which would count toward --http-max-connections).
+        if kind == .bundled, let http = Self.httpPort(in: extraArguments), !eventually({ process.stderr.contains(" listening on ") }) {
+            process.stop()
+            throw ListenerMissing(description: "the HTTP port \(http) did not open: \(process.stderr)")
+        }
+    }
+
+    /// The port of `--http-port N` or `--http-port=N` among `arguments`, if any.
+    static func httpPort(in arguments: [String]) -> UInt16? {
+        for (index, argument) in arguments.enumerated() {
+            if argument == "--http-port", index + 1 < arguments.count { return UInt16(arguments[index + 1]) }
+            if argument.hasPrefix("--http-port=") { return UInt16(argument.dropFirst("--http-port=".count)) }
+        }
+        return nil
+    }
+
+    /// A listener the test asked for did not open.
+    struct ListenerMissing: Error, CustomStringConvertible {
+        let description: String
     }
 
     /// `["-h", "127.0.0.1", "-p", port]`, for the CLIs.
