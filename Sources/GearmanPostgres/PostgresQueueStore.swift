@@ -35,8 +35,8 @@ public final class PostgresQueueStore: QueueStore, @unchecked Sendable {
     private let configuration: PostgresConnection.Configuration
     private let info: ConnectionInfo
     private let logger: Logger
-    /// A commit with no answer by then closes the connection (a network cut sends no reset).
-    private let commitTimeout: TimeAmount
+    /// A statement with no answer by then closes the connection (a network cut sends no reset).
+    private let answerTimeout: TimeAmount
     /// The quoted names of the queue table and its side tables.
     private let queue: String, failures: String, dead: String
     /// Whether commits can be written now; read by /metrics from any thread.
@@ -46,14 +46,16 @@ public final class PostgresQueueStore: QueueStore, @unchecked Sendable {
     private var link: StoreLink
     private var connection: PostgresConnection?
     private var reconnect: Scheduled<Void>?
+    /// The ID of the connection attempt under way, if one is.
+    private var attemptUnderWay: Int?
     private var nextConnectionID = 1
     private var closed = false
 
     private init(eventLoop: any EventLoop, ownThread: MultiThreadedEventLoopGroup?, configuration: PostgresConnection.Configuration, info: ConnectionInfo,
-                 table: String, logger: Logger, connection: PostgresConnection, commitTimeout: TimeAmount) {
+                 table: String, logger: Logger, connection: PostgresConnection, answerTimeout: TimeAmount) {
         self.eventLoop = eventLoop
         self.ownThread = ownThread
-        self.commitTimeout = commitTimeout
+        self.answerTimeout = answerTimeout
         self.configuration = configuration
         self.info = info
         self.logger = logger
@@ -69,7 +71,7 @@ public final class PostgresQueueStore: QueueStore, @unchecked Sendable {
     /// connection runs on `eventLoop`, or on a thread of the store's own.
     public static func open(conninfo: String, table: String, on givenLoop: (any EventLoop)? = nil, logger: Logger,
                             environment: (String) -> String? = { _ in nil }, osUser: String = "root",
-                            commitTimeout: TimeAmount = .seconds(15)) throws -> PostgresQueueStore {
+                            answerTimeout: TimeAmount = .seconds(15)) throws -> PostgresQueueStore {
         let name = table.lowercased()  // gearmand does not quote the name, so PostgreSQL folds it
         guard let first = name.unicodeScalars.first, first == "_" || ("a"..."z").contains(first),
               name.unicodeScalars.allSatisfy({ $0 == "_" || ("a"..."z").contains($0) || ("0"..."9").contains($0) }),
@@ -89,7 +91,7 @@ public final class PostgresQueueStore: QueueStore, @unchecked Sendable {
             throw QueueStoreError(message: "cannot connect to PostgreSQL at \(info.summary): \(describe(error))")
         }
         let store = PostgresQueueStore(eventLoop: eventLoop, ownThread: ownThread, configuration: configuration, info: info, table: name,
-                                       logger: logger, connection: connection, commitTimeout: commitTimeout)
+                                       logger: logger, connection: connection, answerTimeout: answerTimeout)
         do {
             try store.prepareTables(name: name)
         } catch {
@@ -224,7 +226,7 @@ public final class PostgresQueueStore: QueueStore, @unchecked Sendable {
         return writeAll(([PostgresQuery(unsafeSQL: "BEGIN")] + statements + [PostgresQuery(unsafeSQL: "COMMIT")])[...])
             .flatMapError { error in
                 guard let connection = self.connection, !connection.isClosed else { return self.eventLoop.makeFailedFuture(error) }
-                return connection.query("ROLLBACK", logger: self.logger).flatMapThrowing { _ in throw error }
+                return self.answered(connection.query("ROLLBACK", logger: self.logger), on: connection).flatMapThrowing { _ in throw error }
                     .flatMapErrorThrowing { _ in throw error }
             }
     }
@@ -315,20 +317,25 @@ public final class PostgresQueueStore: QueueStore, @unchecked Sendable {
 
     /// A query that returns rows, on the current connection (used at start-up and for loading).
     private func run(_ sql: String) -> EventLoopFuture<[PostgresRow]> {
-        guard let connection else { return eventLoop.makeFailedFuture(unreachable()) }
-        return connection.query(PostgresQuery(unsafeSQL: sql), logger: Self.quiet(logger)).map(\.rows)
+        guard let connection, !connection.isClosed else { return eventLoop.makeFailedFuture(unreachable()) }
+        return answered(connection.query(PostgresQuery(unsafeSQL: sql), logger: Self.quiet(logger)), on: connection).map(\.rows)
             .flatMapErrorThrowing { throw QueueStoreError(message: "PostgreSQL: \(Self.describe($0))") }
     }
 
     /// A change, on the current connection; fails at once while the database is away.
     private func write(_ query: PostgresQuery) -> EventLoopFuture<Void> {
         guard let connection, !connection.isClosed else { return eventLoop.makeFailedFuture(unreachable()) }
-        // Closing the connection fails the query, and the store reconnects.
-        let timeout = eventLoop.scheduleTask(in: commitTimeout) { connection.close().whenComplete { _ in } }
-        return connection.query(query, logger: Self.quiet(logger)).map { _ in }.flatMapErrorThrowing { error in
+        return answered(connection.query(query, logger: Self.quiet(logger)), on: connection).map { _ in }.flatMapErrorThrowing { error in
             throw StatementFailure(sqlState: (error as? PSQLError)?.serverInfo?[.sqlState],
                                    message: "PostgreSQL at \(self.info.summary): \(Self.describe(error))")
-        }.always { _ in timeout.cancel() }
+        }
+    }
+
+    /// `statement`, bounded: with no answer within `answerTimeout` the connection is closed,
+    /// which fails the statement, and the store reconnects.
+    private func answered<Value>(_ statement: EventLoopFuture<Value>, on connection: PostgresConnection) -> EventLoopFuture<Value> {
+        let timeout = eventLoop.scheduleTask(in: answerTimeout) { connection.close().whenComplete { _ in } }
+        return statement.always { _ in timeout.cancel() }
     }
 
     private func unreachable() -> QueueStoreError {
@@ -360,23 +367,40 @@ public final class PostgresQueueStore: QueueStore, @unchecked Sendable {
         reconnect = nil
         guard !closed else { return }
         nextConnectionID += 1
-        PostgresConnection.connect(on: eventLoop, configuration: configuration, id: nextConnectionID, logger: Self.quiet(logger))
+        let attempt = nextConnectionID
+        attemptUnderWay = attempt
+        // postgres-nio bounds the attempt by its connect timeout; this bounds it should that ever not answer.
+        let bound = eventLoop.scheduleTask(in: configuration.options.connectTimeout + answerTimeout) {
+            self.attemptEnded(attempt, with: .failure(QueueStoreError(message: "connecting took too long")))
+        }
+        PostgresConnection.connect(on: eventLoop, configuration: configuration, id: attempt, logger: Self.quiet(logger))
             .whenComplete { result in
                 self.eventLoop.execute {
-                    switch result {
-                    case .success(let fresh):
-                        guard !self.closed else { fresh.close().whenComplete { _ in }; return }
-                        self.connection = fresh
-                        self.watch(fresh)
-                        self.available.store(true, ordering: .relaxed)
-                        let downFor = self.link.connected(at: .now())
-                        self.logger.notice("reconnected to PostgreSQL", metadata: [
-                            "postgres": "\(self.info.summary)", "down_seconds": "\(downFor.nanoseconds / 1_000_000_000)"])
-                    case .failure:
-                        self.scheduleReconnect(in: self.link.attemptFailed())
-                    }
+                    bound.cancel()
+                    self.attemptEnded(attempt, with: result)
                 }
             }
+    }
+
+    /// A connection attempt ended: the store uses the connection, or tries again after the
+    /// link's delay. A connection that comes after its attempt was given up is closed.
+    private func attemptEnded(_ attempt: Int, with result: Result<PostgresConnection, any Error>) {
+        guard !closed, attemptUnderWay == attempt else {
+            if case .success(let late) = result { late.close().whenComplete { _ in } }
+            return
+        }
+        attemptUnderWay = nil
+        switch result {
+        case .success(let fresh):
+            connection = fresh
+            watch(fresh)
+            available.store(true, ordering: .relaxed)
+            let downFor = link.connected(at: .now())
+            logger.notice("reconnected to PostgreSQL", metadata: [
+                "postgres": "\(info.summary)", "down_seconds": "\(downFor.nanoseconds / 1_000_000_000)"])
+        case .failure:
+            scheduleReconnect(in: link.attemptFailed())
+        }
     }
 
     static func quoted(_ name: String) -> String { "\"\(name)\"" }

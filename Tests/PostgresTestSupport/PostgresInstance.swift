@@ -72,7 +72,7 @@ public final class PostgresInstance {
         return pid
     }
 
-    /// The postmaster and its children (backends, writers), for SIGSTOP and SIGCONT.
+    /// The postmaster and its children (backends, writers).
     public var processes: [pid_t] {
         guard let main = pid else { return [] }
         let children = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap(pid_t.init).filter { child in
@@ -83,20 +83,29 @@ public final class PostgresInstance {
         return [main] + children
     }
 
+    /// The PIDs of the backends serving connections that named themselves `application`.
+    public func backends(of application: String) throws -> [pid_t] {
+        try psql("SELECT pid FROM pg_stat_activity WHERE application_name = '\(application)'")
+            .split(separator: "\n").compactMap { pid_t($0) }
+    }
+
     /// Runs `sql` with psql and returns its unaligned, tuples-only output.
     @discardableResult
     public func psql(_ sql: String) throws -> String {
         try run("psql", ["-h", directory, "-p", "\(port)", "-U", user, "-d", database, "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql])
     }
 
-    /// Kills the server by PID (SIGQUIT, then SIGKILL) and deletes its directory.
+    /// Kills the server by PID (SIGQUIT, then SIGKILL to it and every child left, stopped
+    /// ones included) and deletes its directory.
     public func destroy() {
+        let all = processes
         if let pid {
+            all.forEach { kill($0, SIGCONT) }
             kill(pid, SIGQUIT)
             let deadline = Date().addingTimeInterval(10)
             while kill(pid, 0) == 0 && Date() < deadline { usleep(20_000) }
-            if kill(pid, 0) == 0 { kill(pid, SIGKILL) }
         }
+        all.forEach { kill($0, SIGKILL) }
         try? FileManager.default.removeItem(atPath: directory)
     }
 

@@ -22,12 +22,12 @@ public enum QueueStoreContract {
         let jobs = [job("a", priority: .high), job("b", "g", priority: .low, when: 1_900_000_000), job("c"),
                     StoredJob(function: "bin", unique: "it's \"quoted\"", priority: .normal, data: binary),
                     StoredJob(function: "empty", unique: "e", priority: .normal, data: ByteBuffer())]
-        try store.commit(jobs.map { .add($0) }).wait()
-        try store.commit([.remove(function: "f", unique: "a")]).wait()
-        try store.close().wait()
+        try store.commit(jobs.map { .add($0) }).bounded()
+        try store.commit([.remove(function: "f", unique: "a")]).bounded()
+        try store.close().bounded()
         let reopened = try open()
-        XCTAssertEqual(try reopened.load().wait(), Array(jobs.dropFirst()), file: file, line: line)
-        try reopened.close().wait()
+        XCTAssertEqual(try reopened.load().bounded(), Array(jobs.dropFirst()), file: file, line: line)
+        try reopened.close().bounded()
     }
 
     /// Added, removed and added again with the same key in one commit: the second job stays,
@@ -36,8 +36,8 @@ public enum QueueStoreContract {
                                                           file: StaticString = #filePath, line: UInt = #line) throws {
         let store = try open()
         let second = StoredJob(function: "f", unique: "k", priority: .normal, data: ByteBuffer(string: "second"))
-        try store.commit([.add(job("k")), .add(job("m")), .remove(function: "f", unique: "k"), .add(second)]).wait()
-        XCTAssertEqual(try store.load().wait(), [job("m"), second], file: file, line: line)
-        try store.close().wait()
+        try store.commit([.add(job("k")), .add(job("m")), .remove(function: "f", unique: "k"), .add(second)]).bounded()
+        XCTAssertEqual(try store.load().bounded(), [job("m"), second], file: file, line: line)
+        try store.close().bounded()
     }
 }
