@@ -80,8 +80,7 @@ final class SchedulerRandomEventsTests: XCTestCase {
     func testDroppingAFunctionWithAJobAwaitingItsCommitKeepsTheInvariants() {
         var scheduler = Scheduler(handlePrefix: "H:r", storesBackgroundJobs: true, clock: TestClock())
         scheduler.connect(client)
-        XCTAssertEqual(scheduler.receive(request(.submitJobBackground, "f", "k", "x"), from: client), [])
-        XCTAssertEqual(scheduler.takeStoreRequests().compactMap(\.acknowledging), [JobID(number: 1)])
+        XCTAssertEqual(scheduler.receive(request(.submitJobBackground, "f", "k", "x"), from: client).acknowledging, [JobID(number: 1)])
         _ = scheduler.dropFunction("f")
         XCTAssertEqual(scheduler.invariantViolations(), [], "after drop function")
         _ = scheduler.committed([JobID(number: 1)])
@@ -108,9 +107,8 @@ final class SchedulerRandomEventsTests: XCTestCase {
             var scheduler = Scheduler(handlePrefix: "H:r", storesBackgroundJobs: true, clock: TestClock())
             scheduler.connect(client)
             scheduler.connect(worker)
-            _ = scheduler.receive(request(.submitJobBackground, "f", "k", "x"), from: client)
+            let ids = scheduler.receive(request(.submitJobBackground, "f", "k", "x"), from: client).acknowledging
             XCTAssertEqual(scheduler.disconnect(client), [])
-            let ids = scheduler.takeStoreRequests().compactMap(\.acknowledging)
             let actions = succeeds ? scheduler.committed(ids) : scheduler.commitFailed(ids, reason: "disk full")
             XCTAssertEqual(actions.filter { $0.target == client }.map(\.summary), [], succeeds ? "committed" : "commit failed")
             XCTAssertEqual(scheduler.invariantViolations(), [])
@@ -140,7 +138,6 @@ enum RandomEvent: CustomStringConvertible {
     case createFunction(String)
     case maxQueue(String, high: Int, normal: Int, low: Int)
     case advance(milliseconds: Int64)
-    case takeStoreRequests
     case committed([JobID])
     case commitFailed([JobID])
     case retryDeadJob(String)
@@ -159,7 +156,6 @@ enum RandomEvent: CustomStringConvertible {
         case .createFunction(let name): "create function \(name)"
         case .maxQueue(let name, let high, let normal, let low): "maxqueue \(name) \(high) \(normal) \(low)"
         case .advance(let milliseconds): "advance \(milliseconds) ms, deadlinesPassed"
-        case .takeStoreRequests: "takeStoreRequests"
         case .retryDeadJob(let handle): "retry dead job \(handle)"
         case .retryDeadJobs(let name): "retry dead jobs \(name)"
         case .dropDeadJobs(let name): "drop dead jobs \(name)"
@@ -175,7 +171,7 @@ extension SchedulerAction {
     var target: ConnectionID? {
         switch self {
         case .send(_, let to): to
-        case .report: nil
+        case .report, .persist, .wakeUp, .drained: nil
         }
     }
 
@@ -183,6 +179,9 @@ extension SchedulerAction {
         switch self {
         case .send(let packet, let to): "\(packet.type) to \(to)"
         case .report(let failure): "report \(failure.handle)"
+        case .persist(let change, let acknowledging): "persist \(change)\(acknowledging.map { " acknowledging \($0.number)" } ?? "")"
+        case .wakeUp(let milliseconds): "wake up in \(milliseconds) ms"
+        case .drained: "drained"
         }
     }
 }
@@ -290,7 +289,7 @@ struct RandomReplay {
         case 80..<90: return .advance(milliseconds: pick([0, 1, 50, 100, 250, 999, 1000, 1500]))
         default:
             guard stores else { return .advance(milliseconds: pick([1, 100])) }
-            if pendingCommits.isEmpty || chance(30) { return .takeStoreRequests }
+            if pendingCommits.isEmpty || chance(30) { return .advance(milliseconds: pick([0, 1])) }
             var chosen: [JobID] = []
             for _ in 0..<Int.random(in: 1...3, using: &random) where !pendingCommits.isEmpty {
                 chosen.append(pendingCommits.remove(at: Int.random(in: 0..<pendingCommits.count, using: &random)))
@@ -346,9 +345,6 @@ struct RandomReplay {
         case .advance(let milliseconds):
             clock.advance(byMilliseconds: milliseconds)
             actions = scheduler.deadlinesPassed()
-        case .takeStoreRequests:
-            pendingCommits += scheduler.takeStoreRequests().compactMap(\.acknowledging)
-            actions = []
         case .committed(let ids):
             actions = scheduler.committed(ids)
         case .commitFailed(let ids):
@@ -358,12 +354,12 @@ struct RandomReplay {
         case .retryDeadJobs(let name):
             actions = scheduler.retryDeadJobs(of: name).actions
         case .dropDeadJobs(let name):
-            _ = scheduler.dropDeadJobs(of: name)
-            actions = []
+            actions = scheduler.dropDeadJobs(of: name).actions
         case .setRetries(let name, let count):
             scheduler.setRetries(count, for: name)
             actions = []
         }
+        pendingCommits += actions.acknowledging
         for case .send(let packet, let to) in actions {
             switch packet.type {
             case .jobCreated:

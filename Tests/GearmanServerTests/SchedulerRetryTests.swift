@@ -34,11 +34,12 @@ final class SchedulerRetryTests: XCTestCase {
         return reply?.type == .jobAssign ? reply?.string(at: 0) : nil
     }
 
-    private func fail(_ scheduler: inout Scheduler, _ handle: String, exception: String? = nil) {
+    @discardableResult
+    private func fail(_ scheduler: inout Scheduler, _ handle: String, exception: String? = nil) -> [SchedulerAction] {
         if let exception {
-            _ = send(&scheduler, request(.workException, handle, exception), from: worker)
+            return send(&scheduler, request(.workException, handle, exception), from: worker)
         } else {
-            _ = send(&scheduler, request(.workFail, handle), from: worker)
+            return send(&scheduler, request(.workFail, handle), from: worker)
         }
     }
 
@@ -190,13 +191,11 @@ final class SchedulerRetryTests: XCTestCase {
         var scheduler = makeScheduler(retries: 0, deadJobs: 2, stores: true)
         var handles: [String] = []
         for key in ["a", "b", "c", "b"] {
-            _ = send(&scheduler, request(.submitJobBackground, "f", key, key), from: client)
-            let requests = scheduler.takeStoreRequests()
-            _ = scheduler.committed(requests.compactMap(\.acknowledging))
+            let submitted = send(&scheduler, request(.submitJobBackground, "f", key, key), from: client)
+            _ = scheduler.committed(submitted.acknowledging)
             let handle = try! XCTUnwrap(grab(&scheduler))
             handles.append(handle)
-            fail(&scheduler, handle)
-            let changes = scheduler.takeStoreRequests().map(\.change)
+            let changes = fail(&scheduler, handle).persisted
             switch key {
             case "c": XCTAssertEqual(changes.map(Self.kind), ["bury c", "unbury a"], "a is pushed out")
             default: XCTAssertEqual(changes.map(Self.kind), ["bury \(key)"], "the second b replaces the first in the store")
@@ -209,15 +208,13 @@ final class SchedulerRetryTests: XCTestCase {
 
     func testRetryingADeadJobQueuesItUnderItsHandleWithAttemptsReset() {
         var scheduler = makeScheduler(retries: 0, stores: true)
-        _ = send(&scheduler, request(.submitJobBackground, "f", "k", "x"), from: client)
-        _ = scheduler.committed(scheduler.takeStoreRequests().compactMap(\.acknowledging))
+        _ = scheduler.committed(send(&scheduler, request(.submitJobBackground, "f", "k", "x"), from: client).acknowledging)
         let handle = try! XCTUnwrap(grab(&scheduler))
         fail(&scheduler, handle)
-        _ = scheduler.takeStoreRequests()
         XCTAssertNil(scheduler.retryDeadJob("H:r:999"))
         let actions = try! XCTUnwrap(scheduler.retryDeadJob(handle))
-        XCTAssertEqual(actions, [], "the worker is awake")
-        XCTAssertEqual(scheduler.takeStoreRequests().map(\.change).map(Self.kind), ["unbury k", "add k"])
+        XCTAssertEqual(actions.persisted.map(Self.kind), ["unbury k", "add k"])
+        XCTAssertEqual(actions.count, 2, "nothing sent: the worker is awake")
         XCTAssertNil(scheduler.retryDeadJob(handle), "it is not dead any more")
         XCTAssertEqual(grab(&scheduler), handle)
         fail(&scheduler, handle)
@@ -238,18 +235,16 @@ final class SchedulerRetryTests: XCTestCase {
         let (count, _) = scheduler.retryDeadJobs(of: "f")
         XCTAssertEqual(count, 2)
         XCTAssertEqual(scheduler.functionStatus().map(\.total), [2, 0], "jobs 1 and the live 3")
-        XCTAssertEqual(scheduler.dropDeadJobs(of: "g"), 1)
-        XCTAssertEqual(scheduler.dropDeadJobs(of: "g"), 0)
+        XCTAssertEqual(scheduler.dropDeadJobs(of: "g").count, 1)
+        XCTAssertEqual(scheduler.dropDeadJobs(of: "g").count, 0)
         XCTAssertEqual(scheduler.deadJobSummaries(), [])
         XCTAssertEqual(scheduler.invariantViolations(), [])
     }
 
     func testAStoredRetryKeepsItsHistoryAndTimeAndComesBackAfterARestart() {
         var scheduler = makeScheduler(retries: 3, stores: true)
-        _ = send(&scheduler, request(.submitJobBackground, "f", "k", "x"), from: client)
-        _ = scheduler.committed(scheduler.takeStoreRequests().compactMap(\.acknowledging))
-        fail(&scheduler, try! XCTUnwrap(grab(&scheduler)), exception: "boom")
-        let changes = scheduler.takeStoreRequests().map(\.change)
+        _ = scheduler.committed(send(&scheduler, request(.submitJobBackground, "f", "k", "x"), from: client).acknowledging)
+        let changes = fail(&scheduler, try! XCTUnwrap(grab(&scheduler)), exception: "boom").persisted
         guard case .add(let stored)? = changes.first, changes.count == 1 else { return XCTFail("\(changes)") }
         XCTAssertEqual(stored.failures, FailureHistory(attempts: 1, lastFailure: "boom", firstSubmitted: 1_700_000_000_000,
                                                        lastFailed: 1_700_000_000_000))
@@ -264,7 +259,6 @@ final class SchedulerRetryTests: XCTestCase {
         advance(&restarted, 1_000)
         let handle = try! XCTUnwrap(grab(&restarted))
         fail(&restarted, handle)
-        _ = restarted.takeStoreRequests()
         advance(&restarted, 2_000)
         fail(&restarted, try! XCTUnwrap(grab(&restarted)))
         advance(&restarted, 2_000)

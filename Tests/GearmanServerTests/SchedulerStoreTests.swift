@@ -24,10 +24,10 @@ final class SchedulerStoreTests: XCTestCase {
 
     func testABackgroundJobIsAcknowledgedAndHandedOutOnlyAfterItsCommit() {
         var scheduler = durable()
-        XCTAssertEqual(submitBackground(&scheduler), [])
-        let requests = scheduler.takeStoreRequests()
-        XCTAssertEqual(requests.map(\.change), [.add(StoredJob(function: "f", unique: "u", priority: .normal, data: ByteBuffer(string: "d")))])
-        XCTAssertEqual(requests.map(\.acknowledging), [JobID(number: 1)])
+        let submitted = submitBackground(&scheduler)
+        XCTAssertEqual(submitted.persisted, [.add(StoredJob(function: "f", unique: "u", priority: .normal, data: ByteBuffer(string: "d")))])
+        XCTAssertEqual(submitted.acknowledging, [JobID(number: 1)])
+        XCTAssertEqual(submitted.count, 1, "no JOB_CREATED before the commit")
         XCTAssertEqual(scheduler.grab(.plain, by: worker), [.send(Packet(.response, .noJob), to: worker)])
         XCTAssertEqual(scheduler.committed([JobID(number: 1)]), [.send(Packet(.response, .jobCreated, "H:h:1"), to: client)])
         guard case .send(let assigned, to: worker) = scheduler.grab(.plain, by: worker).first else { return XCTFail("nothing sent") }
@@ -36,9 +36,8 @@ final class SchedulerStoreTests: XCTestCase {
 
     func testASubmissionOfTheSameKeyDuringTheCommitIsAnsweredWithIt() {
         var scheduler = durable()
-        _ = submitBackground(&scheduler)
-        XCTAssertEqual(submitBackground(&scheduler, from: otherClient), [])
-        XCTAssertEqual(scheduler.takeStoreRequests().count, 1, "one job, one row")
+        XCTAssertEqual(submitBackground(&scheduler).persisted.count, 1)
+        XCTAssertEqual(submitBackground(&scheduler, from: otherClient), [], "one job, one row")
         XCTAssertEqual(scheduler.committed([JobID(number: 1)]), [
             .send(Packet(.response, .jobCreated, "H:h:1"), to: client),
             .send(Packet(.response, .jobCreated, "H:h:1"), to: otherClient),
@@ -48,30 +47,27 @@ final class SchedulerStoreTests: XCTestCase {
     func testAFailedCommitAnswersQueueErrorAndForgetsTheJob() {
         var scheduler = durable()
         _ = submitBackground(&scheduler)
-        _ = scheduler.takeStoreRequests()
         XCTAssertEqual(scheduler.commitFailed([JobID(number: 1)], reason: "disk full"),
-                       [.send(Packet(.response, .error, "QUEUE_ERROR", "disk full"), to: client)])
-        XCTAssertEqual(scheduler.takeStoreRequests().count, 0, "a job never stored needs no removal")
+                       [.send(Packet(.response, .error, "QUEUE_ERROR", "disk full"), to: client)],
+                       "a job never stored needs no removal")
         XCTAssertEqual(scheduler.grab(.plain, by: worker), [.send(Packet(.response, .noJob), to: worker)])
         // The key is free again.
-        XCTAssertEqual(submitBackground(&scheduler), [])
+        XCTAssertEqual(submitBackground(&scheduler).acknowledging, [JobID(number: 2)])
     }
 
     func testACompletedJobIsRemovedFromTheStore() {
         var scheduler = durable()
         _ = submitBackground(&scheduler)
-        _ = scheduler.takeStoreRequests()
         _ = scheduler.committed([JobID(number: 1)])
         _ = scheduler.grab(.plain, by: worker)
-        _ = scheduler.receive(Packet(.request, .workComplete, "H:h:1", ""), from: worker)
-        XCTAssertEqual(scheduler.takeStoreRequests().map(\.change), [.remove(function: "f", unique: "u")])
+        XCTAssertEqual(scheduler.receive(Packet(.request, .workComplete, "H:h:1", ""), from: worker).persisted,
+                       [.remove(function: "f", unique: "u")])
     }
 
     func testJobsWithoutAUniqueKeyGetOneToBeStoredUnder() {
         var scheduler = durable()
-        _ = submitBackground(&scheduler, unique: "")
-        _ = submitBackground(&scheduler, unique: "")
-        let keys = scheduler.takeStoreRequests().compactMap { if case .add(let job) = $0.change { job.unique } else { nil } }
+        let changes = submitBackground(&scheduler, unique: "").persisted + submitBackground(&scheduler, unique: "").persisted
+        let keys = changes.compactMap { if case .add(let job) = $0 { job.unique } else { nil } }
         XCTAssertEqual(keys.count, 2)
         XCTAssertNotEqual(keys[0], keys[1])
         XCTAssertTrue(keys.allSatisfy { $0.count == 36 }, "\(keys)")
@@ -82,7 +78,7 @@ final class SchedulerStoreTests: XCTestCase {
         let actions = scheduler.submit(Submission(function: "f", unique: "", data: ByteBuffer(), priority: .normal,
                                                   background: false), from: client)
         XCTAssertEqual(actions.first, .send(Packet(.response, .jobCreated, "H:h:1"), to: client))
-        XCTAssertEqual(scheduler.takeStoreRequests().count, 0)
+        XCTAssertEqual(actions.persisted, [])
     }
 
     func testRestoredJobsKeepPriorityOrderAndEpochTime() {
@@ -90,10 +86,11 @@ final class SchedulerStoreTests: XCTestCase {
         scheduler.connect(worker)
         scheduler.canDo("f", from: worker)
         let later = StoredJob(function: "f", unique: "later", priority: .high, data: ByteBuffer(string: "later"), whenToRun: 2_000)
-        scheduler.restore([
+        let restored = scheduler.restore([
             StoredJob(function: "f", unique: "n", priority: .normal, data: ByteBuffer(string: "normal")), later,
             StoredJob(function: "f", unique: "h", priority: .high, data: ByteBuffer(string: "high")),
         ], stillStored: true)
+        XCTAssertEqual(restored, [.wakeUp(inMilliseconds: 1_000_000)], "the server wakes when the epoch job is due")
         let order = (0..<3).compactMap { _ -> String? in
             guard case .send(let packet, _) = scheduler.grab(.plain, by: worker).first, packet.type == .jobAssign else { return nil }
             return packet.string(at: 2)

@@ -17,3 +17,20 @@ extension XCTestCase {
         return actions
     }
 }
+
+extension Array where Element == SchedulerAction {
+    /// The queue-store changes among the actions, in order.
+    var persisted: [QueueChange] {
+        compactMap { if case .persist(let change, _) = $0 { change } else { nil } }
+    }
+
+    /// The jobs whose JOB_CREATED waits for the commit of these actions' changes.
+    var acknowledging: [JobID] {
+        compactMap { if case .persist(_, let id?) = $0 { id } else { nil } }
+    }
+
+    /// The actions without the wake-ups they announce.
+    var withoutWakeUps: [SchedulerAction] {
+        filter { if case .wakeUp = $0 { false } else { true } }
+    }
+}

@@ -31,7 +31,7 @@ final class SchedulerTimeAndAdminTests: XCTestCase {
         XCTAssertEqual(scheduler.functionStatus().first?.total, 1)
 
         clock.advance(byMilliseconds: 59_999)
-        XCTAssertEqual(scheduler.deadlinesPassed(), [])
+        XCTAssertEqual(scheduler.deadlinesPassed(), [.wakeUp(inMilliseconds: 1)])
         clock.advance(byMilliseconds: 1)
         XCTAssertEqual(scheduler.deadlinesPassed(), [.send(Packet(.response, .noop), to: worker)])
         XCTAssertEqual(packets(scheduler.grab(.plain, by: worker), to: worker).first?.string(at: 2), "later")
@@ -53,7 +53,7 @@ final class SchedulerTimeAndAdminTests: XCTestCase {
         _ = scheduler.receive(request(.canDoTimeout, "f", "1500"), from: worker)
         _ = scheduler.grab(.plain, by: worker)
         clock.advance(byMilliseconds: 1499)
-        XCTAssertEqual(scheduler.deadlinesPassed(), [])
+        XCTAssertEqual(scheduler.deadlinesPassed(), [.wakeUp(inMilliseconds: 1)])
         clock.advance(byMilliseconds: 1)
         XCTAssertEqual(scheduler.deadlinesPassed(), [.send(Packet(.response, .workFail, handle), to: client)])
         XCTAssertEqual(scheduler.receive(request(.workComplete, handle, "late"), from: worker), [])
@@ -68,7 +68,7 @@ final class SchedulerTimeAndAdminTests: XCTestCase {
         _ = scheduler.receive(request(.canDoTimeout, "f", "2000"), from: worker)
         _ = scheduler.grab(.plain, by: worker)
         clock.stepWallClock(byMilliseconds: 3_600_000)
-        XCTAssertEqual(scheduler.deadlinesPassed(), [], "a wall clock step forward fired the time limit")
+        XCTAssertEqual(scheduler.deadlinesPassed(), [.wakeUp(inMilliseconds: 2000)], "a wall clock step forward fired the time limit")
         clock.stepWallClock(byMilliseconds: -7_200_000)
         clock.advance(byMilliseconds: 2000)
         XCTAssertEqual(scheduler.deadlinesPassed(), [.send(Packet(.response, .workFail, handle), to: client)])
@@ -165,11 +165,29 @@ final class SchedulerTimeAndAdminTests: XCTestCase {
         var scheduler = makeScheduler()
         _ = scheduler.receive(request(.canDo, "f"), from: worker)
         _ = scheduler.receive(request(.submitJobBackground, "f", "", "queued"), from: client)
-        scheduler.beginDraining()
+        XCTAssertEqual(scheduler.beginDraining(), [.drained], "nothing runs")
         XCTAssertEqual(packets(scheduler.receive(request(.submitJob, "f", "", "x"), from: client), to: client)[0].string(at: 0),
                        "SHUTTING_DOWN")
         XCTAssertEqual(packets(scheduler.grab(.plain, by: worker), to: worker).first?.type, .noJob)
         XCTAssertEqual(scheduler.preSleep(worker), [])
+    }
+
+    func testDrainedComesOnceWhenTheLastRunningJobEnds() {
+        var scheduler = makeScheduler()
+        let other = ConnectionID(11)
+        scheduler.connect(other)
+        _ = scheduler.receive(request(.canDo, "f"), from: worker)
+        _ = scheduler.receive(request(.canDo, "f"), from: other)
+        _ = scheduler.receive(request(.submitJob, "f", "", "a"), from: client)
+        _ = scheduler.receive(request(.submitJob, "f", "", "b"), from: client)
+        _ = scheduler.receive(request(.submitJob, "f", "", "c"), from: client)
+        _ = scheduler.grab(.plain, by: worker)
+        _ = scheduler.grab(.plain, by: other)
+        XCTAssertEqual(scheduler.beginDraining(), [], "two jobs run")
+        XCTAssertFalse(scheduler.receive(request(.workComplete, "H:t:1", "done"), from: worker).contains(.drained))
+        XCTAssertEqual(scheduler.disconnect(other).last, .drained, "the other worker's job goes back to its queue: none runs")
+        XCTAssertFalse(scheduler.receive(request(.workComplete, "H:t:1", "late"), from: worker).contains(.drained), "once")
+        XCTAssertEqual(scheduler.invariantViolations(), [])
     }
 
     func testOnlySleepersThatStillCanDoTheFunctionAreWoken() {

@@ -75,7 +75,8 @@ struct AdminResponder {
             let (count, actions) = scheduler.retryDeadJobs(of: function)
             return ("OK \(count)\r\n", actions, .none)
         case .dropDeadJobs(let function):
-            return ("OK \(scheduler.dropDeadJobs(of: function))\r\n", [], .none)
+            let (count, actions) = scheduler.dropDeadJobs(of: function)
+            return ("OK \(count)\r\n", actions, .none)
         case .retries(let function, let setting):
             switch setting {
             case nil: return ("OK \(scheduler.retries(for: function))\r\n", [], .none)

@@ -46,13 +46,14 @@ extension Scheduler {
 
     private mutating func cancel(_ id: JobID) -> [SchedulerAction]? {
         guard let job = jobs[id], job.awaitingCommit == nil else { return nil }
-        let actions = job.clients.map { SchedulerAction.send(response(.workFail, for: id), to: $0) }
+        var actions = job.clients.map { SchedulerAction.send(response(.workFail, for: id), to: $0) }
         if job.runAt != nil {
             functions[job.function]?.scheduled -= 1
         } else if job.worker == nil {
             functions[job.function]?.forgetQueued(job.priority)
         }
-        finish(id)
+        finish(id, into: &actions)
+        if job.worker != nil { checkDrained(into: &actions) }
         return actions
     }
 
@@ -82,7 +83,18 @@ extension Scheduler {
     }
 
     /// Graceful shutdown begins: no job is handed out and no submission accepted any more.
-    public mutating func beginDraining() {
+    /// `drained` comes when no job runs any more (at once if none does).
+    public mutating func beginDraining() -> [SchedulerAction] {
         isDraining = true
+        var actions: [SchedulerAction] = []
+        checkDrained(into: &actions)
+        return actions
+    }
+
+    /// While draining, announces `drained` once the last running job has ended.
+    mutating func checkDrained(into actions: inout [SchedulerAction]) {
+        guard isDraining, !drainedAnnounced, runningJobCount == 0 else { return }
+        drainedAnnounced = true
+        actions.append(.drained)
     }
 }

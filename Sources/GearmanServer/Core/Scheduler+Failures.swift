@@ -24,16 +24,16 @@ extension Scheduler {
     /// to the dead-job list.
     mutating func failed(_ id: JobID, because reason: String, into actions: inout [SchedulerAction]) {
         guard let job = jobs[id] else { return }
-        guard job.background else { return finish(id, outcome: .failed) }
+        guard job.background else { return finish(id, outcome: .failed, into: &actions) }
         var history = job.failures ?? FailureHistory(attempts: 0, lastFailure: "", firstSubmitted: job.submittedAt, lastFailed: 0)
         history.attempts += 1
         history.lastFailure = reason
         history.lastFailed = clock.now
         let delay: Int64?
         if history.attempts <= retries(for: job.function) {
-            delay = scheduleRetry(of: id, history: history)
+            delay = scheduleRetry(of: id, history: history, into: &actions)
         } else {
-            bury(id, history: history)
+            bury(id, history: history, into: &actions)
             delay = nil
         }
         actions.append(.report(FailureReport(handle: handle(of: id), function: job.function, unique: String(buffer: job.unique),
@@ -42,7 +42,7 @@ extension Scheduler {
 
     /// Takes the job from its worker and its clients (they had their answer) and holds it
     /// until its backoff has passed, as an epoch job is held. Returns the delay.
-    private mutating func scheduleRetry(of id: JobID, history: FailureHistory) -> Int64 {
+    private mutating func scheduleRetry(of id: JobID, history: FailureHistory, into actions: inout [SchedulerAction]) -> Int64 {
         guard var job = jobs[id] else { return 0 }
         if let worker = job.worker {
             peers.update(worker) { $0.running.remove(id) }
@@ -64,25 +64,25 @@ extension Scheduler {
             queue.scheduled += 1
             queue.retried += 1
         }
-        addDeadline(at: runAt, .epochJob(id))
-        if job.isStored { storeRequests.append((.add(job.stored), nil)) }
+        addDeadline(at: runAt, .epochJob(id), into: &actions)
+        if job.isStored { actions.append(.persist(.add(job.stored), acknowledging: nil)) }
         return delay
     }
 
     /// Ends the job as failed and keeps it in the dead-job list (and the store's).
-    private mutating func bury(_ id: JobID, history: FailureHistory) {
+    private mutating func bury(_ id: JobID, history: FailureHistory, into actions: inout [SchedulerAction]) {
         guard let job = jobs[id] else { return }
         let unique = job.unique.readableBytes > 0 ? String(buffer: job.unique) : Self.generatedUniqueKey()
         let dead = DeadJob(id: id, function: job.function, unique: unique, data: job.data, priority: job.priority,
                            failures: history)
         let pushedOut = deadJobs.add(dead)
         let kept = deadJobs[id] != nil
-        finish(id, outcome: .failed, buried: kept)
+        finish(id, outcome: .failed, buried: kept, into: &actions)
         guard storesBackgroundJobs else { return }
         // A job that was not stored yet (restored from `--store-queue-on-shutdown`) is stored dead.
-        if kept { storeRequests.append((.bury(dead.stored), nil)) }
+        if kept { actions.append(.persist(.bury(dead.stored), acknowledging: nil)) }
         for gone in pushedOut where gone.id != id && gone.key != dead.key {
-            storeRequests.append((.unbury(function: gone.function, unique: gone.unique), nil))
+            actions.append(.persist(.unbury(function: gone.function, unique: gone.unique), acknowledging: nil))
         }
     }
 
@@ -118,27 +118,26 @@ extension Scheduler {
     }
 
     /// Admin `drop dead jobs FUNCTION`: the function's dead jobs are forgotten; returns how many.
-    public mutating func dropDeadJobs(of function: String) -> Int {
+    public mutating func dropDeadJobs(of function: String) -> (count: Int, actions: [SchedulerAction]) {
         let dropped = deadJobs.remove(function: function)
-        if storesBackgroundJobs {
-            storeRequests += dropped.map { (.unbury(function: $0.function, unique: $0.unique), nil) }
-        }
-        return dropped.count
+        guard storesBackgroundJobs else { return (dropped.count, []) }
+        return (dropped.count, dropped.map { .persist(.unbury(function: $0.function, unique: $0.unique), acknowledging: nil) })
     }
 
     /// Queues a job taken off the dead list under its old handle, as a new background job
     /// with no failures. If an equal job (same unique key) is held, that one stands for it.
     private mutating func requeue(_ dead: DeadJob) -> [SchedulerAction] {
-        if storesBackgroundJobs { storeRequests.append((.unbury(function: dead.function, unique: dead.unique), nil)) }
+        var actions: [SchedulerAction] = []
+        if storesBackgroundJobs { actions.append(.persist(.unbury(function: dead.function, unique: dead.unique), acknowledging: nil)) }
         let key = UniqueKey(ByteBuffer(string: dead.unique))
-        if functions[dead.function]?.jobsByUnique[key] != nil { return [] }
+        if functions[dead.function]?.jobsByUnique[key] != nil { return actions }
         var job = Job(id: dead.id, function: dead.function, unique: ByteBuffer(string: dead.unique), data: dead.data,
                       priority: dead.priority, background: true)
         job.submittedAt = dead.failures.firstSubmitted
         job.isStored = storesBackgroundJobs
         jobs.insert(job)
-        if storesBackgroundJobs { storeRequests.append((.add(job.stored), nil)) }
-        return enqueue(job) { queue in
+        if storesBackgroundJobs { actions.append(.persist(.add(job.stored), acknowledging: nil)) }
+        return actions + enqueue(job) { queue in
             queue.retried += 1
             queue.jobsByUnique[key] = dead.id
         }
@@ -146,8 +145,11 @@ extension Scheduler {
 
     // MARK: Store
 
-    /// Puts the dead jobs a store kept back on the list, under new handles.
-    public mutating func restoreDead(_ stored: [StoredJob]) {
+    /// Puts the dead jobs a store kept back on the list, under new handles; the store forgets
+    /// those the list's bounds push out.
+    @discardableResult
+    public mutating func restoreDead(_ stored: [StoredJob]) -> [SchedulerAction] {
+        var actions: [SchedulerAction] = []
         for entry in stored {
             let id = JobID(number: nextHandle)
             nextHandle += 1
@@ -155,9 +157,10 @@ extension Scheduler {
             let dead = DeadJob(id: id, function: entry.function, unique: entry.unique, data: entry.data,
                                priority: entry.priority, failures: failures)
             for gone in deadJobs.add(dead) where gone.key != dead.key && storesBackgroundJobs {
-                storeRequests.append((.unbury(function: gone.function, unique: gone.unique), nil))
+                actions.append(.persist(.unbury(function: gone.function, unique: gone.unique), acknowledging: nil))
             }
         }
+        return actions
     }
 
     /// The dead-job list as a store keeps it (for `--store-queue-on-shutdown`).

@@ -5,6 +5,11 @@ extension Scheduler {
     /// The fuzz target and the randomized tests call it after every event; it is O(jobs).
     func invariantViolations() -> [String] {
         var problems: [String] = []
+        // Every time limit and wake-up check has a wake-up announced at or before it. (Epoch
+        // times are left out: a step of the wall clock moves them against the announcement.)
+        if let next = deadlines.min?.at, (wakeUpAnnounced ?? .max) > next {
+            problems.append("a deadline at \(next) but the wake-up announced is \(wakeUpAnnounced.map(String.init) ?? "none")")
+        }
         var queued: [String: [Int]] = [:]
         var running: [String: Int] = [:], scheduled: [String: Int] = [:], committing: [String: Int] = [:]
         var held = 0

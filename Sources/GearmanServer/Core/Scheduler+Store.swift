@@ -2,13 +2,6 @@ import GearmanProtocol
 import NIOCore
 
 extension Scheduler {
-    /// The queue-store changes made since the last call, each with the job it acknowledges.
-    mutating func takeStoreRequests() -> [(change: QueueChange, acknowledging: JobID?)] {
-        var taken: [(change: QueueChange, acknowledging: JobID?)] = []
-        swap(&taken, &storeRequests)
-        return taken
-    }
-
     /// The store committed these jobs: their clients get JOB_CREATED and the jobs are queued.
     mutating func committed(_ ids: [JobID]) -> [SchedulerAction] {
         var actions: [SchedulerAction] = []
@@ -30,14 +23,17 @@ extension Scheduler {
             guard let waiting = jobs[id]?.awaitingCommit else { continue }
             jobs.update(id) { $0.isStored = false }
             actions += waiting.filter { peers[$0] != nil }.map { .send(Packet(.response, .error, "QUEUE_ERROR", reason), to: $0) }
-            finish(id)
+            finish(id, into: &actions)
         }
         return actions
     }
 
     /// Queues the jobs a queue store kept, in their stored order, before any connection.
-    /// `stillStored` says whether they keep their rows (every-job persistence).
-    public mutating func restore(_ stored: [StoredJob], stillStored: Bool) {
+    /// `stillStored` says whether they keep their rows (every-job persistence). The actions
+    /// wake the server when the first restored epoch time or retry comes.
+    @discardableResult
+    public mutating func restore(_ stored: [StoredJob], stillStored: Bool) -> [SchedulerAction] {
+        var actions: [SchedulerAction] = []
         for entry in stored {
             let id = JobID(number: nextHandle)
             nextHandle += 1
@@ -49,10 +45,11 @@ extension Scheduler {
             job.submittedAt = entry.failures?.firstSubmitted ?? clock.now
             if entry.whenToRun > 0, entry.whenToRun * 1000 > clock.now { job.runAt = entry.whenToRun * 1000 }
             jobs.insert(job)
-            _ = enqueue(job) { queue in
+            actions += enqueue(job) { queue in
                 if unique.readableBytes > 0 { queue.jobsByUnique[UniqueKey(unique)] = id }
             }
         }
+        return actions
     }
 
     /// Every background job the server holds, oldest first, as a store keeps it (for

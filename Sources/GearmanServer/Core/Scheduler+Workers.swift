@@ -36,10 +36,11 @@ extension Scheduler {
         }
         functions.values[queue].running += 1
         jobs.update(id) { $0.worker = worker }
+        var actions: [SchedulerAction] = []
         if case .some(.some(let timeout)) = peers[worker]?.abilities[functions.keys[queue]] {
             let deadline = clock.monotonic + timeout
             jobs.update(id) { $0.deadline = deadline }
-            addDeadline(at: deadline, .jobTimeout(id))
+            addDeadline(at: deadline, .jobTimeout(id), into: &actions)
         }
         peers.update(worker) { $0.running.insert(id) }
         guard let job = jobs[id] else { return [.send(Packet(.response, .noJob), to: worker)] }
@@ -54,7 +55,8 @@ extension Scheduler {
         case .all:
             packet = Packet(.response, .jobAssignAll, arguments: [handle, name, job.unique, ByteBuffer(), job.data])
         }
-        return [.send(packet, to: worker)]
+        actions.append(.send(packet, to: worker))
+        return actions
     }
 
     /// WORK_DATA, WORK_WARNING, WORK_STATUS, WORK_COMPLETE, WORK_FAIL, WORK_EXCEPTION from the
@@ -88,12 +90,13 @@ extension Scheduler {
             }
         }
         switch packet.type {
-        case .workComplete: finish(id, outcome: .completed)
+        case .workComplete: finish(id, outcome: .completed, into: &actions)
         case .workFail: failed(id, because: job.lastWarning ?? "WORK_FAIL", into: &actions)
         case .workException:
             failed(id, because: Self.failureText(packet.arguments.dropFirst().first) ?? "WORK_EXCEPTION", into: &actions)
-        default: break
+        default: return actions
         }
+        if isDraining { checkDrained(into: &actions) }
         return actions
     }
 
@@ -110,7 +113,7 @@ extension Scheduler {
             woken += 1
         }
         if woken > 0, sleepers[function]?.isEmpty == false, wakeChecks.insert(function).inserted {
-            addDeadline(at: clock.monotonic + limits.wakeRetryMilliseconds, .wakeRetry(function))
+            addDeadline(at: clock.monotonic + limits.wakeRetryMilliseconds, .wakeRetry(function), into: &actions)
         }
     }
 

@@ -27,8 +27,6 @@ public struct Scheduler {
     let clock: any SchedulerClock
     /// Background jobs are committed to the queue store before their JOB_CREATED.
     public let storesBackgroundJobs: Bool
-    /// Queue-store changes not yet taken by `takeStoreRequests()`, with the job each acknowledges.
-    var storeRequests: [(change: QueueChange, acknowledging: JobID?)] = []
 
     var jobs = JobTable()
     var functions: [String: FunctionQueue] = [:]
@@ -46,6 +44,10 @@ public struct Scheduler {
     /// `handlePrefix` and its colon, as handles start.
     let handleStart: String
     var nextDeadlineOrder: UInt64 = 0
+    /// The moment (monotonic clock) of the last `wakeUp` announced, while that call is still to come.
+    var wakeUpAnnounced: Int64?
+    /// Whether `drained` has been announced.
+    var drainedAnnounced = false
     /// Set by a graceful shutdown: no job is handed out or accepted any more.
     public internal(set) var isDraining = false
 
@@ -108,9 +110,10 @@ public struct Scheduler {
             jobs[id] = job
             if job.clients.isEmpty && !job.background && job.isQueued {
                 functions[job.function]?.forgetQueued(job.priority)
-                finish(id)
+                finish(id, into: &actions)
             }
         }
+        if !peer.running.isEmpty { checkDrained(into: &actions) }
         return actions
     }
 
@@ -168,8 +171,7 @@ public struct Scheduler {
                 queue.jobsByUnique[key] = id
             }
             jobs.insert(job)
-            storeRequests.append((.add(job.stored), acknowledging: id))
-            return []
+            return [.persist(.add(job.stored), acknowledging: id)]
         }
         jobs.insert(job)
         let created = SchedulerAction.send(response(.jobCreated, for: id), to: client)
@@ -222,7 +224,7 @@ public struct Scheduler {
         var actions: [SchedulerAction] = []
         actions.reserveCapacity(2)
         if let runAt = job.runAt {
-            addDeadline(at: runAt, .epochJob(job.id))
+            addDeadline(at: runAt, .epochJob(job.id), into: &actions)
         } else {
             wakeSleepers(for: job.function, into: &actions)
         }
@@ -270,10 +272,10 @@ public struct Scheduler {
 
     /// Forgets a job that ended (or that nobody waits for any more). `buried` says the store
     /// moves its row to the dead list instead of deleting it (the caller asks for that).
-    mutating func finish(_ id: JobID, outcome: JobOutcome? = nil, buried: Bool = false) {
+    mutating func finish(_ id: JobID, outcome: JobOutcome? = nil, buried: Bool = false, into actions: inout [SchedulerAction]) {
         guard let job = jobs.removeValue(forKey: id) else { return }
         if job.isStored && !buried {
-            storeRequests.append((.remove(function: job.function, unique: String(buffer: job.unique)), nil))
+            actions.append(.persist(.remove(function: job.function, unique: String(buffer: job.unique)), acknowledging: nil))
         }
         if let worker = job.worker { peers.update(worker) { $0.running.remove(id) } }
         for client in job.clients { peers.update(client) { $0.waitingOn.remove(id) } }

@@ -49,6 +49,14 @@ public enum SchedulerAction: Equatable, Sendable {
     case send(Packet, to: ConnectionID)
     /// A background job failed and is retried later or is dead: a line for the log.
     case report(FailureReport)
+    /// A change for the queue store. `acknowledging` is the job whose JOB_CREATED waits for
+    /// the commit that holds the change (see `committed` and `commitFailed`).
+    case persist(QueueChange, acknowledging: JobID?)
+    /// Call `deadlinesPassed()` in this many milliseconds. Announced when a deadline comes
+    /// before every wake-up still to come; a call with nothing due does no harm.
+    case wakeUp(inMilliseconds: Int64)
+    /// The server drains for a graceful shutdown and the last running job has ended.
+    case drained
 }
 
 /// How a job ended, for the per-function counters.

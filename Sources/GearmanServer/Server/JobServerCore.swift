@@ -37,8 +37,11 @@ final class JobServerCore {
     private let eventLoop: any EventLoop
     private let logger: Logger
     private let configuration: ServerConfiguration
+    /// The one timer that calls `deadlinesPassed()`, armed by the scheduler's `wakeUp` actions.
     private var timer: Scheduled<Void>?
-    private var timerDeadline: Int64?
+    private var timerDeadline: NIODeadline?
+    /// The scheduler announced `drained`; the lifecycle hears it once this flush is written.
+    private var drainedPending = false
     /// Running, draining, storing, closed: see `ServerLifecycle`.
     private var lifecycle: ServerLifecycle
     /// The listening channels, closed when a shutdown begins (set once they are bound).
@@ -78,9 +81,9 @@ final class JobServerCore {
 
     /// Queues the jobs the store kept and fills the dead-job list (at start-up, before the port opens).
     func restore(_ jobs: [StoredJob], dead: [StoredJob] = []) {
-        scheduler.restore(jobs, stillStored: configuration.queuePersistence == .everyJob)
-        scheduler.restoreDead(dead)
-        flush()  // arms the timer of restored epoch jobs and retries, and writes what the restore changed
+        perform(scheduler.restore(jobs, stillStored: configuration.queuePersistence == .everyJob))
+        perform(scheduler.restoreDead(dead))
+        flush()
     }
 
     // MARK: Events from connection handlers
@@ -233,6 +236,9 @@ final class JobServerCore {
             switch action {
             case .send(let packet, let to): enqueue(packet, to: to)
             case .report(let failure): log(failure)
+            case .persist(let change, let acknowledging): committer.add(change, acknowledging: acknowledging)
+            case .wakeUp(let milliseconds): wakeUp(in: milliseconds)
+            case .drained: drainedPending = true
             }
         }
     }
@@ -265,8 +271,8 @@ final class JobServerCore {
         connection.pending.append(text: text)
     }
 
-    /// Writes and flushes every connection that has packets waiting; re-arms the timer;
-    /// hands new queue-store changes to the group commit.
+    /// Writes and flushes every connection that has packets waiting, and starts a group
+    /// commit if queue-store changes wait.
     func flush() {
         if store != nil { startCommit() }
         // Swapped out, not copied: an HTTP delivery below may flush again and mark more.
@@ -298,15 +304,16 @@ final class JobServerCore {
             written.removeAll(keepingCapacity: true)
             dirty = written
         }
-        armTimer()
-        if case .draining = lifecycle.state, scheduler.runningJobCount == 0 { carryOut(lifecycle.jobsDrained()) }
+        if drainedPending {
+            drainedPending = false
+            if case .draining = lifecycle.state { carryOut(lifecycle.jobsDrained()) }
+        }
     }
 
     // MARK: Queue store
 
     /// Starts the next group commit, if changes wait and none is running.
     private func startCommit() {
-        takeStoreRequests()
         guard let store, case .open = storeState, commitRetry == nil, let batch = committer.nextBatch() else { return }
         runCommit(batch, in: store) { [self] failed in
             if case .closing = storeState { return finishStore(store) }
@@ -316,12 +323,6 @@ final class JobServerCore {
                     flush()
                 }
             }
-        }
-    }
-
-    private func takeStoreRequests() {
-        for request in scheduler.takeStoreRequests() {
-            committer.add(request.change, acknowledging: request.acknowledging)
         }
     }
 
@@ -368,7 +369,6 @@ final class JobServerCore {
 
     /// One step of closing: a commit of what is left, or the final write and close.
     private func finishStore(_ store: any QueueStore) {
-        takeStoreRequests()
         // A running commit calls back here when it ends.
         guard committer.inFlight == nil else { return }
         if let batch = committer.nextBatch() {
@@ -393,15 +393,13 @@ final class JobServerCore {
 
     // MARK: Timers and shutdown
 
-    private func armTimer() {
-        let next = scheduler.nextDeadline
-        guard next != timerDeadline else { return }
+    /// The scheduler's `wakeUp`: the timer moves earlier if it is set later (or not at all).
+    private func wakeUp(in milliseconds: Int64) {
+        let deadline = NIODeadline.now() + .milliseconds(milliseconds)
+        if let timerDeadline, timerDeadline <= deadline { return }
         timer?.cancel()
-        timer = nil
-        timerDeadline = next
-        guard let next else { return }
-        let delay = max(next - scheduler.clock.now, 0)
-        timer = eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(delay)) { [self] in
+        timerDeadline = deadline
+        timer = eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
             timer = nil
             timerDeadline = nil
             perform(scheduler.deadlinesPassed())
@@ -422,7 +420,7 @@ final class JobServerCore {
             case .closeListeners:
                 for listener in listeners { listener.close(promise: nil) }
             case .beginDraining:
-                scheduler.beginDraining()
+                perform(scheduler.beginDraining())
             case .scheduleDrainDeadline(let deadline):
                 logger.notice("graceful shutdown: waiting for running jobs", metadata: ["running": "\(scheduler.runningJobCount)"])
                 let delay = max(deadline - scheduler.clock.monotonic, 0)
