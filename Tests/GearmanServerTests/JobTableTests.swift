@@ -17,8 +17,8 @@ final class JobTableTests: XCTestCase {
         XCTAssertEqual(table[JobID(number: 1)]?.clients, [])
         XCTAssertNil(table[JobID(number: 3)])
         XCTAssertEqual(table.count, 2)
-        table.update(JobID(number: 1)) { $0.worker = ConnectionID(9) }
-        table.update(JobID(number: 3)) { $0.worker = ConnectionID(9) }
+        table.update(JobID(number: 1)) { $0.phase = .running(by: ConnectionID(9)) }
+        table.update(JobID(number: 3)) { $0.phase = .running(by: ConnectionID(9)) }
         XCTAssertEqual(table[JobID(number: 1)]?.worker, ConnectionID(9))
         XCTAssertNil(table[JobID(number: 2)]?.worker)
         XCTAssertNil(table[JobID(number: 3)], "updating a job the table does not hold adds none")
@@ -61,9 +61,9 @@ final class JobTableTests: XCTestCase {
         XCTAssertEqual(first.runAt, 100)
         XCTAssertEqual(first.progress.numerator, 0)
         XCTAssertEqual(second.runAt, 200)
-        XCTAssertFalse(second.isQueued, "waits for its time")
         second.runAt = nil
-        XCTAssertTrue(second.isQueued)
+        XCTAssertEqual(first.runAt, 100)
+        XCTAssertNil(second.runAt)
     }
 
     func testHandlesAreReadBackOnlyWhenThisServerIssuedThem() {

@@ -60,7 +60,7 @@ struct FunctionQueue {
         queued[priority.rawValue] += 1
     }
 
-    /// A queued job was removed without being taken from the front (its ID stays behind).
+    /// A queued job left the queue (taken from the front, or its ID stays behind and is skipped).
     mutating func forgetQueued(_ priority: Priority) {
         queued[priority.rawValue] -= 1
     }
@@ -74,8 +74,8 @@ struct FunctionQueue {
         return nil
     }
 
-    mutating func removeFront(_ priority: Priority) {
+    /// Takes the front ID off (a worker took the job); the count changes with the job's phase.
+    mutating func dropFront(_ priority: Priority) {
         queues[priority.rawValue].removeFirst()
-        queued[priority.rawValue] -= 1
     }
 }

@@ -1,6 +1,6 @@
 import NIOCore
 
-/// A job the server holds: queued, waiting for its epoch time, or running.
+/// A job the server holds, in one of the phases of `JobPhase`.
 ///
 /// Kept small, because a server may hold millions: what few jobs need (an epoch time, a
 /// CAN_DO_TIMEOUT deadline, a WORK_STATUS, a pending queue-store commit) lives in a box
@@ -14,8 +14,9 @@ struct Job {
     let data: ByteBuffer
     /// Clients waiting for this job's packets, in the order they submitted it.
     var clients: [ConnectionID] = []
-    /// The worker running it, if any.
-    var worker: ConnectionID?
+    /// Where it is in its life. Changed only by `Scheduler.move` (and `admit`, `finish`),
+    /// which keep everything that counts jobs by phase in step.
+    var phase: JobPhase
     private var extras: Extras?
     let priority: Priority
     let background: Bool
@@ -26,7 +27,9 @@ struct Job {
     /// When a background job was submitted (wall clock, milliseconds), for the dead-job list.
     var submittedAt: Int64 = 0
 
+    /// A job not yet admitted: `Scheduler.admit` puts it in the table in its first phase.
     init(id: JobID, function: String, unique: ByteBuffer, data: ByteBuffer, priority: Priority, background: Bool) {
+        phase = .queued
         self.id = id
         self.function = function
         self.unique = unique
@@ -40,9 +43,15 @@ struct Job {
     /// job with a 100-byte workload measured about 390 bytes of RSS in all).
     var heldBytes: Int { data.readableBytes + unique.readableBytes + clients.count * 8 + 320 }
 
-    var isQueued: Bool { worker == nil && runAt == nil && awaitingCommit == nil }
+    var isQueued: Bool { phase == .queued }
 
-    /// For SUBMIT_JOB_EPOCH: not queued before this time (milliseconds since the epoch).
+    /// The worker running it, if any.
+    var worker: ConnectionID? {
+        if case .running(let worker) = phase { worker } else { nil }
+    }
+
+    /// For SUBMIT_JOB_EPOCH and retries: not queued before this time (milliseconds since the
+    /// epoch). Set before the job enters `.scheduled`, cleared when it leaves it for its queue.
     var runAt: Int64? {
         get { extras?.runAt }
         set { if newValue != nil || extras != nil { ownExtras().runAt = newValue } }

@@ -47,11 +47,6 @@ extension Scheduler {
     private mutating func cancel(_ id: JobID) -> [SchedulerAction]? {
         guard let job = jobs[id], job.awaitingCommit == nil else { return nil }
         var actions = job.clients.map { SchedulerAction.send(response(.workFail, for: id), to: $0) }
-        if job.runAt != nil {
-            functions[job.function]?.scheduled -= 1
-        } else if job.worker == nil {
-            functions[job.function]?.forgetQueued(job.priority)
-        }
         finish(id, into: &actions)
         if job.worker != nil { checkDrained(into: &actions) }
         return actions

@@ -43,29 +43,21 @@ extension Scheduler {
     /// Takes the job from its worker and its clients (they had their answer) and holds it
     /// until its backoff has passed, as an epoch job is held. Returns the delay.
     private mutating func scheduleRetry(of id: JobID, history: FailureHistory, into actions: inout [SchedulerAction]) -> Int64 {
-        guard var job = jobs[id] else { return 0 }
-        if let worker = job.worker {
-            peers.update(worker) { $0.running.remove(id) }
-            functions[job.function]?.running -= 1
-        }
+        guard let job = jobs[id] else { return 0 }
         for client in job.clients { peers.update(client) { $0.waitingOn.remove(id) } }
         let jitter = Double.random(in: 0...1, using: &random)
         let delay = retryPolicy.delay(beforeRetry: history.attempts, jitter: jitter)
         let runAt = clock.now + delay
-        job.clients = []
-        job.worker = nil
-        job.deadline = nil
-        job.lastWarning = nil
-        job.failedAttempts = 0
-        job.failures = history
-        job.runAt = runAt
-        jobs[id] = job
-        withFunction(job.function) { queue in
-            queue.scheduled += 1
-            queue.retried += 1
+        jobs.update(id) { job in
+            job.clients = []
+            job.lastWarning = nil
+            job.failedAttempts = 0
+            job.failures = history
+            job.runAt = runAt
         }
-        addDeadline(at: runAt, .epochJob(id), into: &actions)
-        if job.isStored { actions.append(.persist(.add(job.stored), acknowledging: nil)) }
+        functions[job.function]?.retried += 1
+        move(id, to: .scheduled, into: &actions)
+        if let retrying = jobs[id], retrying.isStored { actions.append(.persist(.add(retrying.stored), acknowledging: nil)) }
         return delay
     }
 
@@ -135,12 +127,13 @@ extension Scheduler {
                       priority: dead.priority, background: true)
         job.submittedAt = dead.failures.firstSubmitted
         job.isStored = storesBackgroundJobs
-        jobs.insert(job)
         if storesBackgroundJobs { actions.append(.persist(.add(job.stored), acknowledging: nil)) }
-        return actions + enqueue(job) { queue in
+        withFunction(dead.function) { queue in
             queue.retried += 1
             queue.jobsByUnique[key] = dead.id
         }
+        admit(job, to: .queued, into: &actions)
+        return actions
     }
 
     // MARK: Store

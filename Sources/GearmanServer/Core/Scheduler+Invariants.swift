@@ -16,19 +16,27 @@ extension Scheduler {
         for job in jobs.all {
             held += job.heldBytes
             if functions[job.function] == nil { problems.append("job \(job.id.number) has no function \(job.function)") }
-            if job.awaitingCommit != nil {
+            switch job.phase {
+            case .committing:
                 committing[job.function, default: 0] += 1
-            } else if let worker = job.worker {
+            case .scheduled:
+                scheduled[job.function, default: 0] += 1
+                if job.runAt == nil { problems.append("job \(job.id.number) is scheduled with no time") }
+            case .queued:
+                queued[job.function, default: [0, 0, 0]][job.priority.rawValue] += 1
+            case .running(let worker):
                 running[job.function, default: 0] += 1
-                if job.runAt != nil { problems.append("job \(job.id.number) is running and scheduled") }
                 if peers[worker]?.running.contains(job.id) != true {
                     problems.append("job \(job.id.number) runs on \(worker), which does not list it")
                 }
-            } else if job.runAt != nil {
-                scheduled[job.function, default: 0] += 1
-            } else {
-                queued[job.function, default: [0, 0, 0]][job.priority.rawValue] += 1
             }
+            if (job.phase == .committing) != (job.awaitingCommit != nil) {
+                problems.append("job \(job.id.number) is \(job.phase) but its clients awaiting the commit are \(job.awaitingCommit ?? [])")
+            }
+            if job.phase != .scheduled && job.phase != .committing && job.runAt != nil {
+                problems.append("job \(job.id.number) is \(job.phase) with a time to run")
+            }
+            if job.worker == nil && job.deadline != nil { problems.append("job \(job.id.number) has a time limit but no worker") }
             for client in job.clients where peers[client]?.waitingOn.contains(job.id) != true {
                 problems.append("job \(job.id.number) waits for \(client), which is gone or not waiting")
             }

@@ -6,12 +6,11 @@ extension Scheduler {
     mutating func committed(_ ids: [JobID]) -> [SchedulerAction] {
         var actions: [SchedulerAction] = []
         for id in ids {
-            guard var job = jobs[id], let waiting = job.awaitingCommit else { continue }
-            job.awaitingCommit = nil
-            jobs[id] = job
+            guard let job = jobs[id], job.phase == .committing, let waiting = job.awaitingCommit else { continue }
+            jobs.update(id) { $0.awaitingCommit = nil }
             // Clients that left during the commit are not answered (their jobs stay: background).
             actions += waiting.filter { peers[$0] != nil }.map { .send(response(.jobCreated, for: id), to: $0) }
-            actions += enqueue(job) { $0.committing -= 1 }
+            move(id, to: job.runAt == nil ? .queued : .scheduled, into: &actions)
         }
         return actions
     }
@@ -44,10 +43,8 @@ extension Scheduler {
             job.failures = entry.failures
             job.submittedAt = entry.failures?.firstSubmitted ?? clock.now
             if entry.whenToRun > 0, entry.whenToRun * 1000 > clock.now { job.runAt = entry.whenToRun * 1000 }
-            jobs.insert(job)
-            actions += enqueue(job) { queue in
-                if unique.readableBytes > 0 { queue.jobsByUnique[UniqueKey(unique)] = id }
-            }
+            if unique.readableBytes > 0 { withFunction(entry.function) { $0.jobsByUnique[UniqueKey(unique)] = id } }
+            admit(job, to: job.runAt == nil ? .queued : .scheduled, into: &actions)
         }
         return actions
     }

@@ -27,11 +27,9 @@ extension Scheduler {
         while let deadline = Self.takeDue(from: &epochDeadlines, now: clock.now) ?? Self.takeDue(from: &deadlines, now: clock.monotonic) {
             switch deadline.kind {
             case .epochJob(let id):
-                guard let job = jobs[id], job.runAt == deadline.at else { continue }
+                guard let job = jobs[id], job.phase == .scheduled, job.runAt == deadline.at else { continue }
                 jobs.update(id) { $0.runAt = nil }
-                functions[job.function]?.scheduled -= 1
-                functions[job.function]?.append(id, priority: job.priority)
-                wakeSleepers(for: job.function, into: &actions)
+                move(id, to: .queued, into: &actions)
             case .jobTimeout(let id):
                 guard let job = jobs[id], job.worker != nil, job.deadline == deadline.at else { continue }
                 actions += job.clients.map { .send(response(.workFail, for: id), to: $0) }

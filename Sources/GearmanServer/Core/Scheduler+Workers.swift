@@ -34,15 +34,8 @@ extension Scheduler {
         guard !isDraining, let (id, queue) = nextJob(for: worker, take: true) else {
             return [.send(Packet(.response, .noJob), to: worker)]
         }
-        functions.values[queue].running += 1
-        jobs.update(id) { $0.worker = worker }
         var actions: [SchedulerAction] = []
-        if case .some(.some(let timeout)) = peers[worker]?.abilities[functions.keys[queue]] {
-            let deadline = clock.monotonic + timeout
-            jobs.update(id) { $0.deadline = deadline }
-            addDeadline(at: deadline, .jobTimeout(id), into: &actions)
-        }
-        peers.update(worker) { $0.running.insert(id) }
+        move(id, to: .running(by: worker), into: &actions)
         guard let job = jobs[id] else { return [.send(Packet(.response, .noJob), to: worker)] }
         let handle = handleBytes(of: id)
         let name = functions.values[queue].name
@@ -147,7 +140,7 @@ extension Scheduler {
             }
         }
         guard let best else { return nil }
-        if take { functions.values[best.queue].removeFront(best.priority) }
+        if take { functions.values[best.queue].dropFront(best.priority) }
         return (best.id, best.queue)
     }
 }

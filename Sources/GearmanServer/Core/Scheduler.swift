@@ -88,20 +88,14 @@ public struct Scheduler {
         guard let peer = peers.removeValue(forKey: connection) else { return [] }
         var actions: [SchedulerAction] = []
         for id in peer.running.sorted(by: >) {
-            guard var job = jobs[id] else { continue }
-            job.worker = nil
-            job.deadline = nil
-            job.failedAttempts += 1
-            functions[job.function]?.running -= 1
+            jobs.update(id) { $0.failedAttempts += 1 }
+            guard let job = jobs[id] else { continue }
             if jobRetries > 0 && job.failedAttempts >= jobRetries {
                 // Not to this connection itself, when it was also the job's client: it is gone.
                 actions += job.clients.filter { $0 != connection }.map { .send(response(.workFail, for: id), to: $0) }
-                jobs[id] = job
                 failed(id, because: "its worker died \(job.failedAttempts) times (--job-retries)", into: &actions)
             } else {
-                jobs[id] = job
-                functions[job.function]?.prepend(id, priority: job.priority)
-                wakeSleepers(for: job.function, into: &actions)
+                move(id, to: .queued, atFront: true, into: &actions)
             }
         }
         for id in peer.waitingOn {
@@ -109,7 +103,6 @@ public struct Scheduler {
             job.clients.removeAll { $0 == connection }
             jobs[id] = job
             if job.clients.isEmpty && !job.background && job.isQueued {
-                functions[job.function]?.forgetQueued(job.priority)
                 finish(id, into: &actions)
             }
         }
@@ -160,25 +153,25 @@ public struct Scheduler {
             peers.update(client) { $0.waitingOn.insert(id) }
         }
         job.runAt = submission.runAt.flatMap { $0 > clock.now ? $0 : nil }
+        var actions: [SchedulerAction] = []
+        actions.reserveCapacity(2)
         if submission.background && storesBackgroundJobs {
             if job.unique.readableBytes == 0 { job.unique = ByteBuffer(string: Self.generatedUniqueKey()) }
             job.awaitingCommit = [client]
             job.isStored = true
             let key = UniqueKey(job.unique)
-            withFunction(function) { queue in
-                queue.submitted += 1
-                queue.committing += 1
-                queue.jobsByUnique[key] = id
-            }
-            jobs.insert(job)
-            return [.persist(.add(job.stored), acknowledging: id)]
+            functions.values[index].submitted += 1
+            functions.values[index].jobsByUnique[key] = id
+            admit(job, to: .committing, into: &actions)
+            actions.append(.persist(.add(job.stored), acknowledging: id))
+            return actions
         }
-        jobs.insert(job)
-        let created = SchedulerAction.send(response(.jobCreated, for: id), to: client)
-        return enqueue(job, then: created) { queue in
-            queue.submitted += 1
-            if unique.readableBytes > 0 { queue.jobsByUnique[key] = id }
-        }
+        functions.values[index].submitted += 1
+        if unique.readableBytes > 0 { functions.values[index].jobsByUnique[key] = id }
+        // The sleeping worker's NOOP first: it is what the client waits on.
+        admit(job, to: job.runAt == nil ? .queued : .scheduled, into: &actions)
+        actions.append(.send(response(.jobCreated, for: id), to: client))
+        return actions
     }
 
     /// The ERROR a submission gets for breaking a limit, if it does.
@@ -209,27 +202,6 @@ public struct Scheduler {
     /// Runs `body` on the queue of `function`, made if missing, in place.
     mutating func withFunction(_ function: String, _ body: (inout FunctionQueue) -> Void) {
         functions.update(function, adding: FunctionQueue(name: function), body)
-    }
-
-    /// Puts a job into its function's queue (or holds it for its epoch time) and wakes a
-    /// worker; `update` makes the caller's own changes to the function's queue in the same
-    /// access (this is the path of every new job). `created`, if given, comes after the wake-up:
-    /// the sleeping worker is what the client waits on, so its NOOP is written first.
-    mutating func enqueue(_ job: Job, then created: SchedulerAction? = nil,
-                          updating update: (inout FunctionQueue) -> Void = { _ in }) -> [SchedulerAction] {
-        withFunction(job.function) { queue in
-            update(&queue)
-            if job.runAt == nil { queue.append(job.id, priority: job.priority) } else { queue.scheduled += 1 }
-        }
-        var actions: [SchedulerAction] = []
-        actions.reserveCapacity(2)
-        if let runAt = job.runAt {
-            addDeadline(at: runAt, .epochJob(job.id), into: &actions)
-        } else {
-            wakeSleepers(for: job.function, into: &actions)
-        }
-        if let created { actions.append(created) }
-        return actions
     }
 
     /// GET_STATUS: known, running, and the last WORK_STATUS of a job.
@@ -273,16 +245,13 @@ public struct Scheduler {
     /// Forgets a job that ended (or that nobody waits for any more). `buried` says the store
     /// moves its row to the dead list instead of deleting it (the caller asks for that).
     mutating func finish(_ id: JobID, outcome: JobOutcome? = nil, buried: Bool = false, into actions: inout [SchedulerAction]) {
+        leave(id)
         guard let job = jobs.removeValue(forKey: id) else { return }
         if job.isStored && !buried {
             actions.append(.persist(.remove(function: job.function, unique: String(buffer: job.unique)), acknowledging: nil))
         }
-        if let worker = job.worker { peers.update(worker) { $0.running.remove(id) } }
         for client in job.clients { peers.update(client) { $0.waitingOn.remove(id) } }
-        // One lookup of the function for all its counters (this is the path of every result).
         guard let index = functions.index(forKey: job.function) else { return }
-        if job.awaitingCommit != nil { functions.values[index].committing -= 1 }
-        if job.worker != nil { functions.values[index].running -= 1 }
         switch outcome {
         case .completed?: functions.values[index].completed += 1
         case .failed?: functions.values[index].failed += 1
