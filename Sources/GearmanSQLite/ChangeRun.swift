@@ -1,14 +1,16 @@
+import GearmanServer
+
 /// Consecutive queue changes of one kind, which a store can write as a few statements of
 /// many rows each. Runs keep the changes' order, so a key added, removed and added again
 /// in one commit ends as the last change says.
-public enum ChangeRun: Sendable, Equatable {
+enum ChangeRun: Sendable, Equatable {
     case add([StoredJob])
     case remove([StoreKey])
     case bury([StoredJob])
     case unbury([StoreKey])
 
     /// `changes` cut into runs of one kind, at most `limit` changes each.
-    public static func runs(of changes: [QueueChange], limit: Int) -> [ChangeRun] {
+    static func runs(of changes: [QueueChange], limit: Int) -> [ChangeRun] {
         var runs: [ChangeRun] = []
         for change in changes {
             switch (change, runs.last) {
