@@ -1,3 +1,4 @@
+@preconcurrency import Glibc
 import GearmanServer
 import Logging
 import NIOCore
@@ -11,6 +12,12 @@ import XCTest
 final class PostgresQueueStoreTests: XCTestCase {
     private var postgres: PostgresInstance!
     private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+
+    override class func setUp() {
+        super.setUp()
+        // XCTest's lines reach a CI log as they are written, as in the integration tests.
+        setvbuf(stdout, nil, _IOLBF, 0)
+    }
 
     override func setUpWithError() throws {
         postgres = try PostgresInstance()

@@ -62,7 +62,7 @@ final class DeadJobTests: JobServerTestCase {
         // Retried by hand: it runs again under its handle, fails, and is dead again with one attempt.
         let admin = try RawConnection(port: retrying.port)
         XCTAssertEqual(admin.adminReply("retry dead job \(line[0])"), "OK\r\n")
-        XCTAssertTrue(try eventually { runs(log) == 6 }, "the revived job did not run its retries again: \(runs(log)) runs")
+        XCTAssertTrue(eventually { runs(log) == 6 }, "the revived job did not run its retries again: \(runs(log)) runs")
         XCTAssertTrue(try eventually { try deadJobs(retrying.port).first?[3] == "3" })
         XCTAssertEqual(try deadJobs(retrying.port).first?[0], line[0], "the same handle")
         XCTAssertEqual(admin.adminReply("retry dead job H:nohost:999"), "ERR UNKNOWN_JOB\r\n")

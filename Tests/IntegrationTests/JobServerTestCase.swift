@@ -1,3 +1,4 @@
+@preconcurrency import Glibc
 import Foundation
 import XCTest
 
@@ -10,6 +11,13 @@ class JobServerTestCase: XCTestCase {
 
     /// The server this class's tests run against.
     class var serverKind: ServerKind { .fromEnvironment }
+
+    override class func setUp() {
+        super.setUp()
+        // XCTest's lines reach a CI log as they are written (not in blocks), so that a test
+        // that hangs is the last one the log shows started.
+        setvbuf(stdout, nil, _IOLBF, 0)
+    }
 
     override func setUpWithError() throws {
         try Binaries.require(Binaries.ours)
