@@ -18,6 +18,8 @@ public enum AdminCommand: Equatable, Sendable {
     case shutdown(graceful: Bool)
     /// `show dead jobs`: the background jobs that failed for good.
     case showDeadJobs
+    /// `show dead counts`: how many dead jobs each function has (what `gearman top` reads).
+    case showDeadCounts
     /// `retry dead job HANDLE`
     case retryDeadJob(handle: String)
     /// `retry dead jobs FUNCTION`
@@ -76,6 +78,8 @@ public enum AdminCommand: Equatable, Sendable {
                 self = .showUniqueJobs
             } else if rest.count == 2 && first == "dead" && rest[1].lowercased() == "jobs" {
                 self = .showDeadJobs
+            } else if rest.count == 2 && first == "dead" && rest[1].lowercased() == "counts" {
+                self = .showDeadCounts
             } else {
                 self = .unknownShowArguments
             }

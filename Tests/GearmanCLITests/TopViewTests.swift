@@ -17,9 +17,9 @@ final class TopViewTests: XCTestCase {
     /// Dead jobs are counted per function; a function with dead jobs only gets its own row,
     /// and a server without a dead-job list (gearmand) shows none.
     func testSamplesCountDeadJobsPerFunction() {
-        let dead = ["H:s:1\twc\tu1\t1\tboom\t10\t20", "H:s:2\twc\tu2\t1\tboom\t10\t20", "H:s:3\tgone\tu3\t4\t\t10\t20"]
+        let dead = ["wc\t2", "gone\t1", "bad line", "neg\t-1"]
         let samples = TopView.samples(server: "s:1", priorityStatus: ["wc\t0\t1\t0\t1", "idle\t0\t0\t0\t0"],
-                                      status: ["wc\t1\t0\t1", "idle\t0\t0\t0"], deadJobs: dead)
+                                      status: ["wc\t1\t0\t1", "idle\t0\t0\t0"], deadCounts: dead)
         XCTAssertEqual(samples, [sample("wc", queued: [0, 1, 0], workers: 1, dead: 2), sample("idle", dead: 0),
                                  sample("gone", dead: 1)])
         XCTAssertEqual(TopView.samples(server: "s:1", priorityStatus: ["wc\t0\t1\t0\t1"], status: []).map(\.dead), [nil])

@@ -12,7 +12,7 @@ final class AdminCommandChangesStateTests: XCTestCase {
     }
 
     func testCommandsThatOnlyReadSaySo() {
-        for line in ["status", "workers", "version", "getpid", "show jobs", "show unique jobs", "prioritystatus",
+        for line in ["status", "workers", "version", "getpid", "show jobs", "show unique jobs", "show dead jobs", "show dead counts", "prioritystatus",
                      "PRIORITYSTATUS", "frobnicate", "", "show", "show everything", "cancel thing H:x:1", "maxqueue",
                      "create function", "drop"] {
             XCTAssertFalse(AdminCommand(line: line).changesState, "'\(line)' is \(AdminCommand(line: line))")

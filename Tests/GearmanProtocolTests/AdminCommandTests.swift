@@ -23,6 +23,9 @@ final class AdminCommandTests: XCTestCase {
     func testShowCancelCreateDrop() {
         XCTAssertEqual(AdminCommand(line: "show jobs"), .showJobs)
         XCTAssertEqual(AdminCommand(line: "show unique jobs"), .showUniqueJobs)
+        XCTAssertEqual(AdminCommand(line: "show dead jobs"), .showDeadJobs)
+        XCTAssertEqual(AdminCommand(line: "SHOW DEAD COUNTS"), .showDeadCounts)
+        XCTAssertEqual(AdminCommand(line: "show dead counts now"), .unknownShowArguments)
         XCTAssertEqual(AdminCommand(line: "show jobs now"), .unknownShowArguments)
         XCTAssertEqual(AdminCommand(line: "show"), .unknown(word: "show"))
         XCTAssertEqual(AdminCommand(line: "cancel job H:x:1"), .cancelJob(handle: "H:x:1"))

@@ -45,6 +45,7 @@ final class DeadJobTests: JobServerTestCase {
         XCTAssertTrue(line[0].hasPrefix("H:"), line[0])
         let now = Int(Date().timeIntervalSince1970)
         XCTAssertTrue(abs((Int(line[6]) ?? 0) - now) < 60, "last failure time \(line[6])")
+        XCTAssertEqual(try RawConnection(port: retrying.port).adminReply("show dead counts"), "nightly\t1\n.\n")
 
         // /status and /metrics show it.
         let status = try XCTUnwrap(HTTPExchange(port: http).request("GET", "/status"))
@@ -68,6 +69,7 @@ final class DeadJobTests: JobServerTestCase {
         XCTAssertEqual(admin.adminReply("retry dead job H:nohost:999"), "ERR UNKNOWN_JOB\r\n")
         XCTAssertEqual(admin.adminReply("drop dead jobs nightly"), "OK 1\r\n")
         XCTAssertEqual(try deadJobs(retrying.port).count, 0)
+        XCTAssertEqual(admin.adminReply("show dead counts"), ".\n")
         XCTAssertEqual(runs(log), 6)
     }
 

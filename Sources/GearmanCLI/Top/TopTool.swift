@@ -79,9 +79,9 @@ enum TopTool {
                       case .listing(let status) = AdminReply(text: try connection.run("status", listing: true), listing: true)
                 else { throw AdminConnection.Failure(message: "the server answered ERR") }
                 // gearmand has no dead-job list: it answers ERR, and the column shows "-".
-                let dead = AdminReply(text: try connection.run("show dead jobs", listing: true), listing: true)
-                let deadJobs: [String]? = if case .listing(let lines) = dead { lines } else { nil }
-                samples += TopView.samples(server: "\(server)", priorityStatus: priority, status: status, deadJobs: deadJobs)
+                let dead = AdminReply(text: try connection.run("show dead counts", listing: true), listing: true)
+                let deadCounts: [String]? = if case .listing(let lines) = dead { lines } else { nil }
+                samples += TopView.samples(server: "\(server)", priorityStatus: priority, status: status, deadCounts: deadCounts)
             } catch {
                 unreachable.append(("\(server)", error.message))
             }

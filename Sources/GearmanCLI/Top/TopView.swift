@@ -52,14 +52,17 @@ enum TopView {
         }
     }
 
-    /// Merges a server's `prioritystatus`, `status` and `show dead jobs` replies into samples
-    /// (`deadJobs` nil: the server has no dead-job list). A function with dead jobs only gets
+    /// Merges a server's `prioritystatus`, `status` and `show dead counts` replies into samples
+    /// (`deadCounts` nil: the server has no dead-job list). A function with dead jobs only gets
     /// a row of its own.
-    static func samples(server: String, priorityStatus: [String], status: [String], deadJobs: [String]? = nil) -> [FunctionSample] {
+    static func samples(server: String, priorityStatus: [String], status: [String], deadCounts: [String]? = nil) -> [FunctionSample] {
         var totals: [String: StatusRow] = [:]
         for line in status { if let row = StatusRow(line: line) { totals[row.function] = row } }
         var dead: [String: Int] = [:]
-        for row in (deadJobs ?? []).compactMap(DeadJobRow.init(line:)) { dead[row.function, default: 0] += 1 }
+        for line in deadCounts ?? [] {
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+            if fields.count == 2, let count = Int(fields[1]), count >= 0 { dead[String(fields[0]), default: 0] += count }
+        }
         let rows = priorityStatus.compactMap(PriorityStatusRow.init(line:))
         let listed = Set(rows.map(\.function))
         return rows.map { row in
@@ -67,7 +70,7 @@ enum TopView {
             return FunctionSample(server: server, function: row.function, queued: [row.high, row.normal, row.low],
                                   running: total?.running ?? 0, workers: row.workers,
                                   total: total?.total ?? (row.high + row.normal + row.low),
-                                  dead: deadJobs == nil ? nil : dead[row.function] ?? 0)
+                                  dead: deadCounts == nil ? nil : dead[row.function] ?? 0)
         } + dead.filter { !listed.contains($0.key) }.sorted { $0.key < $1.key }.map { function, count in
             FunctionSample(server: server, function: function, queued: [0, 0, 0], running: 0, workers: 0, total: 0, dead: count)
         }

@@ -68,6 +68,8 @@ struct AdminResponder {
             return (Self.ok, [], .shutdown(graceful: graceful))
         case .showDeadJobs:
             return (Self.listing(scheduler.deadJobSummaries().map(Self.deadJobLine)), [], .none)
+        case .showDeadCounts:
+            return (Self.listing(scheduler.deadJobCounts.sorted { $0.key < $1.key }.map { "\($0.key)\t\($0.value)" }), [], .none)
         case .retryDeadJob(let handle):
             guard let actions = scheduler.retryDeadJob(handle) else { return ("ERR UNKNOWN_JOB\r\n", [], .none) }
             return (Self.ok, actions, .none)

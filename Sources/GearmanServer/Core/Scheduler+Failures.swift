@@ -93,6 +93,9 @@ extension Scheduler {
         deadJobs.all.map { DeadJobSummary(handle: handle(of: $0.id), job: $0) }
     }
 
+    /// How many dead jobs each function has.
+    public var deadJobCounts: [String: Int] { deadJobs.countByFunction }
+
     /// Jobs the dead list's bounds have pushed out since start-up.
     public var deadJobsEvicted: Int { deadJobs.evicted }
 
