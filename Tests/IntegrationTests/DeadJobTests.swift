@@ -1,9 +1,10 @@
 import Foundation
+import PostgresTestSupport
 import XCTest
 
 /// Failed background jobs on the real server: a shell worker that fails sends its job through
 /// its retries to the dead-job list; admin commands revive and drop dead jobs; /status and
-/// /metrics show them; with the SQLite store, retries and dead jobs survive kill -9.
+/// /metrics show them; with the SQLite and PostgreSQL stores, retries and dead jobs survive kill -9.
 final class DeadJobTests: JobServerTestCase {
     override class var serverKind: ServerKind { .bundled }
     private var directory = ""
@@ -90,8 +91,26 @@ final class DeadJobTests: JobServerTestCase {
     }
 
     func testRetriesAndDeadJobsSurviveKillDashNineWithTheSQLiteStore() throws {
+        try Binaries.require("/usr/bin/sqlite3")
         let database = "\(directory)/queue.db"
-        let arguments = ["--sqlite", database, "--retries", "1", "--retry-backoff", "2"]
+        try assertRetriesAndDeadJobsSurviveKillDashNine(store: ["--sqlite", database], tables: "gearman_queue") {
+            try Command.run("/usr/bin/sqlite3", [database, $0]).stdoutText
+        }
+    }
+
+    func testRetriesAndDeadJobsSurviveKillDashNineWithThePostgreSQLStore() throws {
+        let postgres = try PostgresInstance()
+        defer { postgres.destroy() }
+        try assertRetriesAndDeadJobsSurviveKillDashNine(store: ["-q", "postgres", "--libpq-conninfo", postgres.conninfo],
+                                                        tables: "queue") { try postgres.psql($0) }
+    }
+
+    /// One job fails once and waits for its retry, another fails for good; after kill -9 the
+    /// next server keeps the dead job, and the retry's attempt counts. `query` runs SQL on the
+    /// store and returns its rows as `a|b` lines; the store's tables are `tables_dead` and `tables_failures`.
+    private func assertRetriesAndDeadJobsSurviveKillDashNine(store: [String], tables: String,
+                                                            query: (String) throws -> String) throws {
+        let arguments = store + ["--retries", "1", "--retry-backoff", "2"]
         let first = try startServer(.bundled, arguments)
         let client = try RawConnection(port: first.port)
         client.send(.submitJobBackground, ["retrying", "r-1", "will fail twice"])
@@ -110,11 +129,11 @@ final class DeadJobTests: JobServerTestCase {
         XCTAssertTrue(try eventually { try deadJobs(first.port).count == 1 })
         XCTAssertTrue(admin.adminReply("status").contains("retrying\t1\t0\t"))
         // Nobody is answered for a failure, so the test waits for the group commit to write it.
-        try Binaries.require("/usr/bin/sqlite3")
+        var stored = ""
         XCTAssertTrue(try eventually {
-            try Command.run("/usr/bin/sqlite3", [database, "SELECT (SELECT group_concat(unique_key) FROM gearman_queue_dead) "
-                                                 + "|| ' ' || (SELECT group_concat(attempts) FROM gearman_queue_failures)"]).stdoutText == "d-1 1\n"
-        }, "the failure and the dead job were not stored")
+            stored = try query("SELECT unique_key FROM \(tables)_dead") + query("SELECT unique_key, attempts FROM \(tables)_failures")
+            return stored == "d-1\nr-1|1\n"
+        }, "the failure and the dead job were not stored: \(stored)")
         kill(first.process.pid, SIGKILL)
         _ = first.process.waitForExit()
 
@@ -134,11 +153,10 @@ final class DeadJobTests: JobServerTestCase {
         XCTAssertTrue(try eventually { try deadJobs(second.port).count == 2 })
         let retried = try XCTUnwrap(try deadJobs(second.port).first { $0[1] == "retrying" })
         XCTAssertEqual(Array(retried[2...3]), ["r-1", "2"])
-        let rows = try Command.run("/usr/bin/sqlite3", [database, "SELECT unique_key, attempts FROM gearman_queue_dead ORDER BY unique_key"])
         XCTAssertTrue(try eventually {
-            try Command.run("/usr/bin/sqlite3", [database, "SELECT unique_key, attempts FROM gearman_queue_dead ORDER BY unique_key"])
-                .stdoutText == "d-1|1\nr-1|2\n"
-        }, "the store's dead list: \(rows.stdoutText)")
+            stored = try query("SELECT unique_key, attempts FROM \(tables)_dead ORDER BY unique_key")
+            return stored == "d-1|1\nr-1|2\n"
+        }, "the store's dead list: \(stored)")
     }
 
     func testStoreQueueOnShutdownWritesTheDeadListAtShutdownAndReadsItBack() throws {
