@@ -370,7 +370,9 @@ public final class PostgresQueueStore: QueueStore, @unchecked Sendable {
         let attempt = nextConnectionID
         attemptUnderWay = attempt
         // postgres-nio bounds the attempt by its connect timeout; this bounds it should that ever not answer.
-        let bound = eventLoop.scheduleTask(in: configuration.options.connectTimeout + answerTimeout) {
+        // (Added without overflow: connect_timeout may be any number of seconds.)
+        let (limit, overflow) = configuration.options.connectTimeout.nanoseconds.addingReportingOverflow(answerTimeout.nanoseconds)
+        let bound = eventLoop.scheduleTask(in: .nanoseconds(overflow ? .max : limit)) {
             self.attemptEnded(attempt, with: .failure(QueueStoreError(message: "connecting took too long")))
         }
         PostgresConnection.connect(on: eventLoop, configuration: configuration, id: attempt, logger: Self.quiet(logger))

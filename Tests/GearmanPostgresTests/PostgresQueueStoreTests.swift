@@ -184,6 +184,14 @@ final class PostgresQueueStoreTests: XCTestCase {
         try store.close().bounded()
     }
 
+    func testAReconnectWithTheLargestConnectTimeoutDoesNotOverflowItsBound() throws {
+        let store = try PostgresQueueStore.open(conninfo: postgres.conninfo + " connect_timeout=\(Int.max)", table: "queue",
+                                                logger: Logger(label: "test"))
+        try postgres.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'gearman-server'")
+        XCTAssertTrue(poll(timeout: 30) { (try? store.commit([.add(job("after"))]).bounded()) != nil }, "the store did not reconnect")
+        try store.close().bounded()
+    }
+
     private func poll(timeout: TimeInterval = 10, _ condition: () -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {

@@ -98,4 +98,12 @@ final class SchedulerStoreTests: XCTestCase {
         XCTAssertEqual(order, ["high", "normal"], "the epoch job waits for its time")
         XCTAssertEqual(scheduler.nextDeadline, 2_000_000)
     }
+
+    func testAStoredTimeBeyondTheLastEpochSecondIsHeldThereInsteadOfOverflowing() {
+        var scheduler = Scheduler(handlePrefix: "H:h", storesBackgroundJobs: true, clock: TestClock(now: 1_000_000))
+        scheduler.restore([StoredJob(function: "f", unique: "far", priority: .normal, data: ByteBuffer(), whenToRun: .max)],
+                          stillStored: true)
+        XCTAssertEqual(scheduler.nextDeadline, Scheduler.latestEpochSecond * 1000)
+        XCTAssertEqual(scheduler.invariantViolations(), [])
+    }
 }

@@ -33,10 +33,7 @@ extension Scheduler {
     private mutating func enter(_ id: JobID, _ phase: JobPhase, atFront: Bool, into actions: inout [SchedulerAction]) {
         guard let job = jobs[id] else { return }
         jobs.update(id) { $0.phase = phase }
-        let index = functions.index(forKey: job.function) ?? {
-            functions[job.function] = FunctionQueue(name: job.function)
-            return functions.index(forKey: job.function)!
-        }()
+        let index = functions.index(forKey: job.function) ?? createFunctionIndex(job.function)
         switch phase {
         case .committing:
             functions.values[index].committing += 1

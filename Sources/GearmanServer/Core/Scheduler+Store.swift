@@ -42,7 +42,9 @@ extension Scheduler {
             job.isStored = stillStored
             job.failures = entry.failures
             job.submittedAt = entry.failures?.firstSubmitted ?? clock.now
-            if entry.whenToRun > 0, entry.whenToRun * 1000 > clock.now { job.runAt = entry.whenToRun * 1000 }
+            // A stored time is checked as one off the wire is (a foreign or damaged table may hold any number).
+            let runAt = min(entry.whenToRun, Self.latestEpochSecond) * 1000
+            if entry.whenToRun > 0, runAt > clock.now { job.runAt = runAt }
             if unique.readableBytes > 0 { withFunction(entry.function) { $0.jobsByUnique[UniqueKey(unique)] = id } }
             admit(job, to: job.runAt == nil ? .queued : .scheduled, into: &actions)
         }

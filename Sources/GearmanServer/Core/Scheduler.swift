@@ -194,7 +194,7 @@ public struct Scheduler {
     }
 
     /// Makes an empty queue for `function` and returns where it is.
-    private mutating func createFunctionIndex(_ function: String) -> Dictionary<String, FunctionQueue>.Index {
+    mutating func createFunctionIndex(_ function: String) -> Dictionary<String, FunctionQueue>.Index {
         functions[function] = FunctionQueue(name: function)
         return functions.index(forKey: function)!
     }
